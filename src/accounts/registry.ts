@@ -1,0 +1,289 @@
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import { readJsonFile, writeJsonFile } from '../fs/json-file.js';
+import { withFileLock } from '../fs/lock.js';
+import type { CcsPaths } from '../home.js';
+import { autoNickname, type Identity, isValidNickname, uniqueName } from './identity.js';
+import {
+  type AccountEntry,
+  type AccountsFile,
+  accountsFileSchema,
+  type TokenFile,
+} from './schemas.js';
+import { deleteTokenFile, readTokenFile, updateTokenFile } from './token-store.js';
+
+/** An account as the rest of the program sees it. */
+export interface Account extends AccountEntry {
+  id: string;
+  providerId: string;
+  isDefault: boolean;
+  /** Absolute path of the token file. */
+  tokenPath: string;
+}
+
+const EMPTY: AccountsFile = { version: 1, providers: {} };
+
+export async function readAccountsFile(paths: CcsPaths): Promise<AccountsFile> {
+  return (await readJsonFile(paths.accountsFile, accountsFileSchema)) ?? structuredClone(EMPTY);
+}
+
+/** Read-modify-write of accounts.json under its lock. */
+export function updateAccountsFile<T>(
+  paths: CcsPaths,
+  mutate: (file: AccountsFile) => Promise<T> | T,
+): Promise<T> {
+  return withFileLock(paths.accountsFile, async () => {
+    const file = await readAccountsFile(paths);
+    const result = await mutate(file);
+    await writeJsonFile(paths.accountsFile, file, 0o600);
+    return result;
+  });
+}
+
+function toAccounts(paths: CcsPaths, file: AccountsFile, providerId: string): Account[] {
+  const provider = file.providers[providerId];
+  if (!provider) return [];
+  const accounts = Object.entries(provider.accounts).map(([id, entry]) => ({
+    ...entry,
+    id,
+    providerId,
+    isDefault: provider.default === id,
+    tokenPath: path.resolve(paths.authDir, entry.tokenFile),
+  }));
+  // The default first, then the others by creation time.
+  return accounts.sort((a, b) => {
+    if (a.isDefault !== b.isDefault) return a.isDefault ? -1 : 1;
+    return a.createdAt.localeCompare(b.createdAt);
+  });
+}
+
+export async function listAccounts(paths: CcsPaths, providerId: string): Promise<Account[]> {
+  return toAccounts(paths, await readAccountsFile(paths), providerId);
+}
+
+function providerEntry(file: AccountsFile, providerId: string) {
+  file.providers[providerId] ??= { default: null, accounts: {} };
+  return file.providers[providerId];
+}
+
+function findByNickname(file: AccountsFile, providerId: string, nickname: string) {
+  const accounts = file.providers[providerId]?.accounts ?? {};
+  return Object.entries(accounts).find(([, entry]) => entry.nickname === nickname);
+}
+
+function unknownNickname(file: AccountsFile, providerId: string, nickname: string): UserError {
+  const known = Object.values(file.providers[providerId]?.accounts ?? {}).map((a) => a.nickname);
+  return new UserError(
+    'unknown_account',
+    `No ${providerId} account is called "${nickname}".`,
+    known.length > 0
+      ? `Known accounts: ${known.join(', ')}.`
+      : `Run \`ccs ${providerId} --auth\` to add one.`,
+  );
+}
+
+/**
+ * Picks the account id for a login. The e-mail when there is one; otherwise
+ * the masked phone, with a suffix when another account already has the same
+ * mask but a different API key (a different person behind the same mask).
+ */
+async function resolveAccountId(
+  paths: CcsPaths,
+  accounts: Record<string, AccountEntry>,
+  identity: Identity,
+  apiKey: string,
+): Promise<string> {
+  if (identity.email) return identity.email;
+  const mask = identity.phone || 'unknown';
+  const sameMask = Object.entries(accounts).filter(
+    ([id, entry]) => !entry.email && (id === mask || id.startsWith(`${mask}~`)),
+  );
+  for (const [id, entry] of sameMask) {
+    const tokens = await readTokenFile(path.resolve(paths.authDir, entry.tokenFile));
+    if (tokens?.api_key === apiKey) return id;
+  }
+  if (sameMask.length === 0) return mask;
+  return uniqueName(`${mask}~`, new Set(sameMask.map(([id]) => id))).replace('~-', '~');
+}
+
+export interface LoginRecord {
+  identity: Identity;
+  tokens: Pick<
+    TokenFile,
+    | 'access_token'
+    | 'refresh_token'
+    | 'api_key'
+    | 'expired'
+    | 'last_refresh'
+    | 'token_type'
+    | 'scope'
+  >;
+  /** Nickname asked for with `--nickname` during `--auth`. */
+  nickname?: string;
+  now: Date;
+}
+
+/**
+ * Stores the result of a login: the token file and the registry entry. An
+ * identity that already exists gets its tokens replaced (this is how an
+ * account that needs login is repaired); it is never duplicated.
+ */
+export async function recordLogin(
+  paths: CcsPaths,
+  providerId: string,
+  login: LoginRecord,
+): Promise<{ account: Account; created: boolean }> {
+  if (login.nickname !== undefined && !isValidNickname(login.nickname)) {
+    throw new UserError('bad_nickname', `"${login.nickname}" is not a valid nickname.`);
+  }
+  return updateAccountsFile(paths, async (file) => {
+    const provider = providerEntry(file, providerId);
+    const id = await resolveAccountId(
+      paths,
+      provider.accounts,
+      login.identity,
+      login.tokens.api_key,
+    );
+    const existing = provider.accounts[id];
+    const taken = new Set(
+      Object.entries(provider.accounts)
+        .filter(([other]) => other !== id)
+        .map(([, entry]) => entry.nickname),
+    );
+    if (login.nickname && taken.has(login.nickname)) {
+      throw new UserError(
+        'nickname_taken',
+        `The nickname "${login.nickname}" is already used by another ${providerId} account.`,
+        'Choose another name with --nickname.',
+      );
+    }
+    const tokenPath = paths.tokenFile(providerId, id);
+    await updateTokenFile(tokenPath, () => ({
+      ...login.tokens,
+      type: providerId,
+      email: login.identity.email,
+      ...(login.identity.phone ? { phone: login.identity.phone } : {}),
+      needs_login: false,
+    }));
+    const entry: AccountEntry = {
+      ...existing,
+      email: login.identity.email,
+      ...(login.identity.phone ? { phone: login.identity.phone } : {}),
+      nickname: login.nickname ?? existing?.nickname ?? autoNickname(login.identity, taken),
+      tokenFile: path.basename(tokenPath),
+      createdAt: existing?.createdAt ?? login.now.toISOString(),
+      lastUsedAt: existing?.lastUsedAt ?? null,
+      paused: existing?.paused ?? false,
+    };
+    provider.accounts[id] = entry;
+    if (provider.default === null) provider.default = id;
+    const account = toAccounts(paths, file, providerId).find((a) => a.id === id)!;
+    return { account, created: existing === undefined };
+  });
+}
+
+export function setDefaultAccount(
+  paths: CcsPaths,
+  providerId: string,
+  nickname: string,
+): Promise<Account> {
+  return updateAccountsFile(paths, (file) => {
+    const found = findByNickname(file, providerId, nickname);
+    if (!found) throw unknownNickname(file, providerId, nickname);
+    providerEntry(file, providerId).default = found[0];
+    return toAccounts(paths, file, providerId).find((a) => a.id === found[0])!;
+  });
+}
+
+/** Renames the account called `from` (or the default when `from` is null). */
+export function renameAccount(
+  paths: CcsPaths,
+  providerId: string,
+  from: string | null,
+  to: string,
+): Promise<Account> {
+  if (!isValidNickname(to)) {
+    throw new UserError(
+      'bad_nickname',
+      `"${to}" is not a valid nickname: use 1-32 letters, digits, ".", "_" or "-".`,
+    );
+  }
+  return updateAccountsFile(paths, (file) => {
+    const provider = providerEntry(file, providerId);
+    const id = from === null ? provider.default : findByNickname(file, providerId, from)?.[0];
+    if (!id) {
+      if (from !== null) throw unknownNickname(file, providerId, from);
+      throw new UserError(
+        'no_accounts',
+        `No ${providerId} accounts yet.`,
+        `Run \`ccs ${providerId} --auth\` to add one.`,
+      );
+    }
+    const clash = findByNickname(file, providerId, to);
+    if (clash && clash[0] !== id) {
+      throw new UserError(
+        'nickname_taken',
+        `The nickname "${to}" is already used by another ${providerId} account.`,
+      );
+    }
+    provider.accounts[id]!.nickname = to;
+    return toAccounts(paths, file, providerId).find((a) => a.id === id)!;
+  });
+}
+
+export function setAccountPaused(
+  paths: CcsPaths,
+  providerId: string,
+  accountId: string,
+  paused: boolean,
+): Promise<void> {
+  return updateAccountsFile(paths, (file) => {
+    const entry = file.providers[providerId]?.accounts[accountId];
+    if (entry) entry.paused = paused;
+  });
+}
+
+export function touchAccount(
+  paths: CcsPaths,
+  providerId: string,
+  accountId: string,
+  now: Date,
+): Promise<void> {
+  return updateAccountsFile(paths, (file) => {
+    const entry = file.providers[providerId]?.accounts[accountId];
+    if (entry) entry.lastUsedAt = now.toISOString();
+  });
+}
+
+/** Removes one account and its token file; the next one becomes default. */
+export function removeAccount(
+  paths: CcsPaths,
+  providerId: string,
+  accountId: string,
+): Promise<void> {
+  return updateAccountsFile(paths, async (file) => {
+    const provider = file.providers[providerId];
+    const entry = provider?.accounts[accountId];
+    if (!provider || !entry) return;
+    await deleteTokenFile(path.resolve(paths.authDir, entry.tokenFile));
+    delete provider.accounts[accountId];
+    if (provider.default === accountId) {
+      const next = toAccounts(paths, file, providerId)[0];
+      provider.default = next?.id ?? null;
+    }
+  });
+}
+
+/** `--logout`: every token file and entry of the provider; returns how many. */
+export function removeAllAccounts(paths: CcsPaths, providerId: string): Promise<number> {
+  return updateAccountsFile(paths, async (file) => {
+    const provider = file.providers[providerId];
+    if (!provider) return 0;
+    const entries = Object.values(provider.accounts);
+    for (const entry of entries) {
+      await deleteTokenFile(path.resolve(paths.authDir, entry.tokenFile));
+    }
+    delete file.providers[providerId];
+    return entries.length;
+  });
+}

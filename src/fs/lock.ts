@@ -1,0 +1,81 @@
+import { open, readFile, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { UserError } from '../errors.js';
+import { ensureDir } from './atomic.js';
+
+export interface LockOptions {
+  /** A lock older than this whose owner is gone is taken over. */
+  staleMs?: number;
+  /** Give up after this long. */
+  timeoutMs?: number;
+  retryMs?: number;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function isStale(lockFile: string, staleMs: number): Promise<boolean> {
+  try {
+    const [info, text] = await Promise.all([stat(lockFile), readFile(lockFile, 'utf8')]);
+    const pid = Number.parseInt(text, 10);
+    if (Number.isInteger(pid) && pid > 0 && !processAlive(pid)) return true;
+    return Date.now() - info.mtimeMs > staleMs;
+  } catch {
+    // Vanished between our failed create and now: not stale, just retry.
+    return false;
+  }
+}
+
+/**
+ * Runs `fn` while holding an exclusive lock on `target` (a `<target>.lock`
+ * file created with O_EXCL). Works across processes sharing one config home;
+ * a lock left by a dead process is taken over.
+ */
+export async function withFileLock<T>(
+  target: string,
+  fn: () => Promise<T>,
+  options: LockOptions = {},
+): Promise<T> {
+  const lockFile = `${target}.lock`;
+  const staleMs = options.staleMs ?? 30_000;
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const retryMs = options.retryMs ?? 15;
+  const deadline = Date.now() + timeoutMs;
+  await ensureDir(path.dirname(lockFile));
+
+  for (;;) {
+    try {
+      const handle = await open(lockFile, 'wx', 0o600);
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (await isStale(lockFile, staleMs)) {
+        await rm(lockFile, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new UserError(
+          'lock_timeout',
+          `Another ccs process holds ${lockFile}.`,
+          'Wait for it to finish, or delete the lock file if no ccs is running.',
+        );
+      }
+      await delay(retryMs + Math.floor(Math.random() * retryMs));
+    }
+  }
+
+  try {
+    return await fn();
+  } finally {
+    await rm(lockFile, { force: true });
+  }
+}
