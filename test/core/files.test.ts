@@ -1,0 +1,138 @@
+import { chmod, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { readConfig, updateConfig } from '../../src/config/config-file.js';
+import { CorruptFileError } from '../../src/errors.js';
+import { writeFileAtomic } from '../../src/fs/atomic.js';
+import { readJsonFile } from '../../src/fs/json-file.js';
+import { withFileLock } from '../../src/fs/lock.js';
+import { ccsPaths, resolveHome } from '../../src/home.js';
+
+let dir: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'ccs-core-'));
+});
+
+afterEach(async () => {
+  await chmod(dir, 0o700).catch(() => {});
+});
+
+describe('config home', () => {
+  it('uses CCS_HOME when set and ~/.ccs otherwise', () => {
+    expect(resolveHome({ CCS_HOME: '/tmp/x' })).toBe('/tmp/x');
+    expect(resolveHome({})).toBe(path.join(os.homedir(), '.ccs'));
+  });
+
+  it('derives file names that are safe for any account id', () => {
+    const paths = ccsPaths('/h');
+    expect(paths.tokenFile('iflow', 'a/b c@x.com')).toBe('/h/cliproxy/auth/iflow-a_b_c@x.com.json');
+    expect(paths.settingsFile('iflow')).toBe('/h/iflow.settings.json');
+  });
+});
+
+describe('writeFileAtomic', () => {
+  it('writes 0600 files in 0700 directories and leaves no temp file', async () => {
+    const file = path.join(dir, 'nested', 'secret.json');
+    await writeFileAtomic(file, '{"a":1}');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect((await stat(path.dirname(file))).mode & 0o777).toBe(0o700);
+    expect(await readdir(path.dirname(file))).toEqual(['secret.json']);
+  });
+
+  it('replaces the old content whole', async () => {
+    const file = path.join(dir, 'f.txt');
+    await writeFileAtomic(file, 'old');
+    await writeFileAtomic(file, 'new', { mode: 0o644 });
+    expect(await readFile(file, 'utf8')).toBe('new');
+    expect((await stat(file)).mode & 0o777).toBe(0o644);
+  });
+});
+
+describe('readJsonFile', () => {
+  const schema = z.object({ name: z.string() });
+
+  it('returns undefined for a missing file', async () => {
+    expect(await readJsonFile(path.join(dir, 'none.json'), schema)).toBeUndefined();
+  });
+
+  it('names the file and the field when the content is wrong, and keeps the bytes', async () => {
+    const file = path.join(dir, 'bad.json');
+    await writeFile(file, '{"name": 3}');
+    const error = await readJsonFile(file, schema).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CorruptFileError);
+    expect((error as Error).message).toContain(file);
+    expect((error as Error).message).toContain('`name`');
+    expect(await readFile(file, 'utf8')).toBe('{"name": 3}');
+  });
+
+  it('reports text that is not JSON', async () => {
+    const file = path.join(dir, 'bad.json');
+    await writeFile(file, '{oops');
+    await expect(readJsonFile(file, schema)).rejects.toThrow(/not JSON/);
+  });
+});
+
+describe('withFileLock', () => {
+  it('serialises critical sections within a process', async () => {
+    const target = path.join(dir, 'counter');
+    await writeFile(target, '0');
+    const bump = () =>
+      withFileLock(target, async () => {
+        const n = Number(await readFile(target, 'utf8'));
+        await new Promise((resolve) => setImmediate(resolve));
+        await writeFile(target, String(n + 1));
+      });
+    await Promise.all(Array.from({ length: 20 }, bump));
+    expect(await readFile(target, 'utf8')).toBe('20');
+  });
+
+  it('takes over a lock left by a process that is gone', async () => {
+    const target = path.join(dir, 'x');
+    // PID 2^22 + 1 is above Linux's pid_max default, so no process has it.
+    await writeFile(`${target}.lock`, String(4_194_305));
+    await expect(withFileLock(target, async () => 'done')).resolves.toBe('done');
+  });
+
+  it('releases the lock when the section throws', async () => {
+    const target = path.join(dir, 'y');
+    await expect(
+      withFileLock(target, async () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    await expect(withFileLock(target, async () => 1, { timeoutMs: 200 })).resolves.toBe(1);
+  });
+});
+
+describe('config.yaml', () => {
+  it('defaults when missing', async () => {
+    const config = await readConfig(path.join(dir, 'config.yaml'));
+    expect(config.proxyPort).toBe(8317);
+    expect(config.routingStrategy).toBe('fill-first');
+  });
+
+  it('rewrites only the managed keys and keeps every other key', async () => {
+    const file = path.join(dir, 'config.yaml');
+    await writeFile(file, 'custom:\n  keep: [1, 2]\nproxy:\n  port: 9000\n  extra: true\n');
+    await updateConfig(file, (doc) => {
+      doc.routing = { ...doc.routing, strategy: 'round-robin' };
+    });
+    const config = await readConfig(file);
+    expect(config.routingStrategy).toBe('round-robin');
+    expect(config.proxyPort).toBe(9000);
+    expect(config.document.custom).toEqual({ keep: [1, 2] });
+    expect(config.document.proxy).toMatchObject({ extra: true });
+  });
+
+  it('refuses a bad port naming the file, leaving it as it was', async () => {
+    const file = path.join(dir, 'config.yaml');
+    await writeFile(file, 'proxy:\n  port: 99999\n');
+    const error = await readConfig(file).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CorruptFileError);
+    expect((error as Error).message).toContain('proxy.port');
+    expect(await readFile(file, 'utf8')).toBe('proxy:\n  port: 99999\n');
+  });
+});
