@@ -1,23 +1,50 @@
 import type { CcsConfig } from '../config/config-file.js';
 import { UsageError } from '../errors.js';
+import { definitionFromEntry, PROVIDER_ID_PATTERN } from './config-providers.js';
 import { IFLOW_DEFAULT_API_URL, IFLOW_DEFAULT_AUTH_URL, iflowProvider } from './iflow.js';
+import { PRESETS } from './presets.js';
 import type { ProviderDefinition } from './types.js';
 
-/** Ids of the providers ccs knows; the providers issue adds data-defined ones. */
+/** Providers built into ccs's code; every other one is data. */
 export const BUILT_IN_PROVIDER_IDS = ['iflow'] as const;
+
+/** Words that can never name a provider, because they are ccs commands. */
+const RESERVED = new Set(['config', 'simulator', 'demo', 'help', 'version']);
+
+type ConfigView = Pick<CcsConfig, 'providers'> & { file?: string };
 
 function envKey(providerId: string, what: 'AUTH' | 'API'): string {
   return `CCS_${providerId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${what}_URL`;
 }
 
+function withApiOverride(provider: ProviderDefinition, env: NodeJS.ProcessEnv): ProviderDefinition {
+  const apiUrl = env[envKey(provider.id, 'API')];
+  return apiUrl ? { ...provider, apiUrl: apiUrl.replace(/\/+$/, '') } : provider;
+}
+
+/** Every provider id a user can name: built in, configured, then presets. */
+export function knownProviderIds(config: ConfigView): string[] {
+  const ids = new Set<string>(BUILT_IN_PROVIDER_IDS);
+  for (const id of Object.keys(config.providers)) {
+    if (PROVIDER_ID_PATTERN.test(id) && !RESERVED.has(id)) ids.add(id);
+  }
+  for (const id of Object.keys(PRESETS)) ids.add(id);
+  return [...ids];
+}
+
+export function isProviderId(id: string, config: ConfigView = { providers: {} }): boolean {
+  return knownProviderIds(config).includes(id);
+}
+
 /**
  * Resolves a provider with its endpoint overrides applied, in order of
  * precedence: environment (`CCS_<ID>_AUTH_URL`, `CCS_<ID>_API_URL`), then
- * `providers.<id>` in config.yaml, then the definition's defaults.
+ * `providers.<id>` in config.yaml, then the definition's defaults (iFlow's
+ * built-in one, or a shipped preset).
  */
 export function resolveProvider(
   id: string,
-  config: Pick<CcsConfig, 'providers'>,
+  config: ConfigView,
   env: NodeJS.ProcessEnv = process.env,
 ): ProviderDefinition {
   const overrides = config.providers[id];
@@ -26,11 +53,14 @@ export function resolveProvider(
     const apiUrl = env[envKey(id, 'API')] || overrides?.apiUrl || IFLOW_DEFAULT_API_URL;
     return iflowProvider(authUrl, apiUrl);
   }
+  const preset = PRESETS[id];
+  const file = config.file ?? 'cliproxy/config.yaml';
+  if (overrides && PROVIDER_ID_PATTERN.test(id) && !RESERVED.has(id)) {
+    const entry = { ...preset, ...overrides.raw };
+    return withApiOverride(definitionFromEntry(id, entry, file), env);
+  }
+  if (preset) return withApiOverride(definitionFromEntry(id, preset, file), env);
   throw new UsageError(
-    `Unknown provider "${id}". Known providers: ${BUILT_IN_PROVIDER_IDS.join(', ')}.`,
+    `Unknown provider "${id}". Known providers: ${knownProviderIds(config).join(', ')}.`,
   );
-}
-
-export function isProviderId(id: string): boolean {
-  return (BUILT_IN_PROVIDER_IDS as readonly string[]).includes(id);
 }

@@ -20,6 +20,11 @@ export interface DeviceCodeAuth {
   kind: 'device-code';
   clientId: string;
   scope?: string;
+  /**
+   * OAuth/OIDC issuer whose metadata names the endpoints. When set and an
+   * endpoint below is empty, `discoverEndpoints` fills it in before use.
+   */
+  issuer?: string;
   deviceAuthorizationEndpoint: string;
   tokenEndpoint: string;
   /** Where e-mail (and maybe the chat credential) come from after login. */

@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import { CorruptFileError } from '../errors.js';
+import { describeIssue } from '../fs/json-file.js';
+import type { ModelDefinition, ProviderDefinition } from './types.js';
+
+/** The id of a provider: also a command word, a file-name prefix and an env key part. */
+export const PROVIDER_ID_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
+
+const modelEntry = z.union([
+  z.string().min(1),
+  z.object({
+    id: z.string().min(1),
+    display_name: z.string().optional(),
+    max_tokens: z.int().positive().optional(),
+    thinking: z.enum(['chat_template_kwargs']).optional(),
+    reasoning_history: z.boolean().optional(),
+    vision: z.boolean().optional(),
+  }),
+]);
+
+const common = {
+  display_name: z.string().min(1).optional(),
+  api_url: z.url(),
+  models: z.array(modelEntry).optional(),
+  default_model: z.string().min(1).optional(),
+  /** Requests in flight per account; 0 or absent: no limit. */
+  max_concurrent: z.int().min(0).optional(),
+  max_tools: z.int().positive().optional(),
+};
+
+const deviceCodeEntry = z
+  .object({
+    kind: z.literal('device-code'),
+    ...common,
+    issuer: z.url().optional(),
+    device_authorization_endpoint: z.url().optional(),
+    token_endpoint: z.url().optional(),
+    userinfo_endpoint: z.url().optional(),
+    client_id: z.string().min(1),
+    scope: z.string().optional(),
+    credential: z
+      .string()
+      .regex(/^(access_token|userinfo:[A-Za-z0-9_.-]+)$/, 'use access_token or userinfo:<field>')
+      .optional(),
+  })
+  .loose()
+  .refine(
+    (entry) => entry.issuer || (entry.device_authorization_endpoint && entry.token_endpoint),
+    {
+      message: 'needs `issuer`, or both `device_authorization_endpoint` and `token_endpoint`',
+    },
+  );
+
+const apiKeyEntry = z
+  .object({
+    kind: z.literal('api-key'),
+    ...common,
+    /** `none` for a local server that takes no key. */
+    api_key: z.literal('none').optional(),
+  })
+  .loose();
+
+export const providerEntrySchema = z.discriminatedUnion('kind', [deviceCodeEntry, apiKeyEntry]);
+export type ProviderEntry = z.input<typeof providerEntrySchema>;
+
+const DEFAULT_MAX_OUTPUT = 8192;
+
+function toModels(entry: z.output<typeof providerEntrySchema>): ModelDefinition[] {
+  const models = (entry.models ?? []).map((model): ModelDefinition => {
+    if (typeof model === 'string') return { id: model, maxOutputTokens: DEFAULT_MAX_OUTPUT };
+    return {
+      id: model.id,
+      maxOutputTokens: model.max_tokens ?? DEFAULT_MAX_OUTPUT,
+      ...(model.display_name ? { displayName: model.display_name } : {}),
+      ...(model.thinking ? { thinking: model.thinking } : {}),
+      ...(model.reasoning_history ? { reasoningHistory: true } : {}),
+      ...(model.vision ? { vision: true } : {}),
+    };
+  });
+  if (entry.default_model && !models.some((model) => model.id === entry.default_model)) {
+    models.unshift({ id: entry.default_model, maxOutputTokens: DEFAULT_MAX_OUTPUT });
+  }
+  return models;
+}
+
+/**
+ * Turns a `providers.<id>` entry of config.yaml into a definition. A
+ * device-code entry with only an `issuer` gets its endpoints from discovery
+ * (see discovery.ts) before it is used for login.
+ */
+export function definitionFromEntry(
+  id: string,
+  raw: unknown,
+  configFile: string,
+): ProviderDefinition {
+  const parsed = providerEntrySchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new CorruptFileError(configFile, `providers.${id}: ${describeIssue(parsed.error)}`);
+  }
+  const entry = parsed.data;
+  const models = toModels(entry);
+  const defaultModel = entry.default_model ?? models[0]?.id;
+  if (!defaultModel) {
+    throw new CorruptFileError(
+      configFile,
+      `providers.${id}: needs \`models\` or \`default_model\``,
+    );
+  }
+  const base = {
+    id,
+    displayName: entry.display_name ?? id,
+    apiUrl: entry.api_url.replace(/\/+$/, ''),
+    signing: 'none' as const,
+    maxConcurrentPerAccount: entry.max_concurrent ?? 0,
+    errorEnvelopes: 'none' as const,
+    models,
+    defaultModel,
+    limits: { maxTools: entry.max_tools ?? 128, toolNameMaxLength: 64 },
+  };
+  if (entry.kind === 'api-key') {
+    return {
+      ...base,
+      auth: { kind: 'api-key', key: entry.api_key === 'none' ? 'none' : 'required' },
+    };
+  }
+  const credential = entry.credential ?? 'access_token';
+  return {
+    ...base,
+    ...(entry.issuer ? { authUrl: entry.issuer } : {}),
+    auth: {
+      kind: 'device-code',
+      clientId: entry.client_id,
+      ...(entry.scope ? { scope: entry.scope } : {}),
+      ...(entry.issuer ? { issuer: entry.issuer } : {}),
+      deviceAuthorizationEndpoint: entry.device_authorization_endpoint ?? '',
+      tokenEndpoint: entry.token_endpoint ?? '',
+      ...(entry.userinfo_endpoint
+        ? { userInfo: { url: entry.userinfo_endpoint, style: 'bearer' as const } }
+        : {}),
+      credential:
+        credential === 'access_token'
+          ? { from: 'access_token' }
+          : { from: 'userinfo', field: credential.slice('userinfo:'.length) },
+    },
+  };
+}
