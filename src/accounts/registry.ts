@@ -120,6 +120,8 @@ export interface LoginRecord {
   >;
   /** Nickname asked for with `--nickname` during `--auth`. */
   nickname?: string;
+  /** Used instead of the e-mail-derived nickname when the account is new. */
+  defaultNickname?: string;
   now: Date;
 }
 
@@ -169,7 +171,12 @@ export async function recordLogin(
       ...existing,
       email: login.identity.email,
       ...(login.identity.phone ? { phone: login.identity.phone } : {}),
-      nickname: login.nickname ?? existing?.nickname ?? autoNickname(login.identity, taken),
+      nickname:
+        login.nickname ??
+        existing?.nickname ??
+        (login.defaultNickname
+          ? uniqueName(login.defaultNickname, taken)
+          : autoNickname(login.identity, taken)),
       tokenFile: path.basename(tokenPath),
       createdAt: existing?.createdAt ?? login.now.toISOString(),
       lastUsedAt: existing?.lastUsedAt ?? null,
@@ -285,5 +292,38 @@ export function removeAllAccounts(paths: CcsPaths, providerId: string): Promise<
     }
     delete file.providers[providerId];
     return entries.length;
+  });
+}
+
+/** Token files of API-key accounts never expire; the refresh loop leaves them alone. */
+export const NEVER_EXPIRES = '9999-12-31T23:59:59.000Z';
+
+/**
+ * Stores an API key as an account of an `api-key` provider. The account id
+ * is a fingerprint of the key, so entering the same key twice updates the
+ * same account; the key itself appears only in the 0600 token file.
+ */
+export async function recordApiKey(
+  paths: CcsPaths,
+  providerId: string,
+  entry: { apiKey: string; nickname?: string; now: Date },
+): Promise<{ account: Account; created: boolean }> {
+  const { createHash } = await import('node:crypto');
+  const fingerprint = createHash('sha256').update(entry.apiKey).digest('hex').slice(0, 12);
+  const lastFour = entry.apiKey.replace(/[^A-Za-z0-9]/g, '').slice(-4) || 'key';
+  return recordLogin(paths, providerId, {
+    identity: { email: '', phone: `key-${fingerprint}` },
+    tokens: {
+      access_token: '',
+      refresh_token: '',
+      api_key: entry.apiKey,
+      expired: NEVER_EXPIRES,
+      last_refresh: entry.now.toISOString(),
+      token_type: 'api-key',
+      scope: '',
+    },
+    ...(entry.nickname ? { nickname: entry.nickname } : {}),
+    defaultNickname: `key-${lastFour}`,
+    now: entry.now,
   });
 }
