@@ -1,0 +1,91 @@
+import { listAccounts } from '../accounts/registry.js';
+import { readConfig } from '../config/config-file.js';
+import { UserError } from '../errors.js';
+import { checkAccounts, needsLoginLine } from '../launch/accounts.js';
+import { findClaude } from '../launch/claude.js';
+import { createSession, runClaude, type Session } from '../launch/session.js';
+import type { ProviderDefinition } from '../providers/types.js';
+import { readSettings } from '../settings.js';
+import type { CommandContext } from './context.js';
+
+function noAccountError(provider: ProviderDefinition, what: string): UserError {
+  return new UserError(
+    'no_account',
+    `${what} Logging in needs a terminal.`,
+    `Run \`ccs ${provider.id} --auth\` in a terminal first.`,
+  );
+}
+
+/**
+ * `ccs <provider> [claude arguments…]`: starts a session (proxy + refresh
+ * loop), runs claude through it with the terminal inherited, closes the
+ * session and exits with claude's code. The arguments reach claude as given.
+ */
+export async function runLaunch(
+  ctx: CommandContext,
+  provider: ProviderDefinition,
+  claudeArgs: string[],
+): Promise<number> {
+  const claudeBin = await findClaude(ctx.env);
+  const config = await readConfig(ctx.paths.configFile);
+  const settings = await readSettings(ctx.paths, provider.id);
+
+  if ((await listAccounts(ctx.paths, provider.id)).length === 0) {
+    if (!ctx.isTTY) throw noAccountError(provider, `No ${provider.displayName} account yet.`);
+    await loginForLaunch(ctx, provider);
+  }
+
+  const session = await createSession({
+    provider,
+    paths: ctx.paths,
+    settings,
+    logger: ctx.logger,
+    clock: ctx.clock,
+    claudeBin,
+    env: ctx.env,
+    strategy: config.routingStrategy,
+  });
+  try {
+    await ensureUsableAccount(ctx, provider, session);
+    if (ctx.signal.aborted) return 130;
+    ctx.logger.info('launching claude', { bin: claudeBin, args: claudeArgs.length });
+    return await runClaude(session, claudeArgs, { env: ctx.env, logger: ctx.logger });
+  } finally {
+    await session.close();
+  }
+}
+
+/**
+ * Finds accounts that need a new login before claude starts, and says so in
+ * one line: once claude owns the terminal, nothing else may print. With no
+ * usable account left, logs in first on a terminal, or stops without one.
+ */
+async function ensureUsableAccount(
+  ctx: CommandContext,
+  provider: ProviderDefinition,
+  session: Session,
+): Promise<void> {
+  const check = await checkAccounts(ctx.paths, provider.id, {
+    now: ctx.clock.now(),
+    refresh: (accountId) => session.refreshNow(accountId),
+    logger: ctx.logger,
+  });
+  if (check.usable.length > 0) {
+    const line = needsLoginLine(provider.id, check.needsLogin);
+    if (line) ctx.stderr.write(`${line}\n`);
+    return;
+  }
+  if (check.needsLogin.length === 0) {
+    throw new UserError(
+      'all_paused',
+      `Every ${provider.displayName} account is paused.`,
+      'Resume one in the account picker (`ccs`), or add one with ' +
+        `\`ccs ${provider.id} --auth --add\`.`,
+    );
+  }
+  const names = check.needsLogin.map((account) => account.nickname).join(', ');
+  const what = `No ${provider.displayName} account can be used: ${names} must log in again.`;
+  if (!ctx.isTTY) throw noAccountError(provider, what);
+  ctx.stderr.write(`${what}\n`);
+  await loginForLaunch(ctx, provider);
+}

@@ -1,0 +1,94 @@
+import { once } from 'node:events';
+import { createRefreshService } from '../auth/refresh.js';
+import { readConfig } from '../config/config-file.js';
+import { UserError } from '../errors.js';
+import { loadOrCreateProxyKey } from '../launch/proxy-key.js';
+import type { ProviderDefinition } from '../providers/types.js';
+import { startProxy } from '../proxy/server.js';
+import { readSettings } from '../settings.js';
+import type { CommandContext } from './context.js';
+
+/** Quotes a value for POSIX `eval`, leaving plain ones as they are. */
+export function shellQuote(value: string): string {
+  if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(value)) return value;
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+function isAddressInUse(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') return true;
+  }
+  return false;
+}
+
+/**
+ * `ccs <provider> --proxy`: the proxy alone, in the foreground, for clients
+ * other than a claude that ccs starts (an IDE extension, a script). It
+ * listens on `proxy.port` from config.yaml and takes the secret kept in
+ * `cliproxy/proxy.key`, so the client's settings survive restarts. stdout
+ * carries only the two `export` lines, which a script can read and `eval`;
+ * everything else goes to stderr.
+ */
+export async function runProxyCommand(
+  ctx: CommandContext,
+  provider: ProviderDefinition,
+): Promise<number> {
+  const config = await readConfig(ctx.paths.configFile);
+  const settings = await readSettings(ctx.paths, provider.id);
+  const secret = await loadOrCreateProxyKey(ctx.paths.proxyKeyFile);
+  const refresh = createRefreshService({
+    provider,
+    paths: ctx.paths,
+    clock: ctx.clock,
+    onEvent: (event) => {
+      const suffix = event.message ? `: ${event.message}` : '';
+      const line = `${provider.id} account ${event.nickname} ${event.type}${suffix}`;
+      ctx.logger.info(`refresh ${line}`, { accountId: event.accountId });
+      // Nothing else owns this terminal: a user watching it should know.
+      if (event.type !== 'refreshed') ctx.stderr.write(`ccs: ${line}\n`);
+    },
+  });
+
+  let proxy: Awaited<ReturnType<typeof startProxy>>;
+  try {
+    proxy = await startProxy({
+      provider,
+      paths: ctx.paths,
+      secret,
+      port: config.proxyPort,
+      settings,
+      strategy: config.routingStrategy,
+      clock: ctx.clock,
+      logger: ctx.logger,
+      refresh: (accountId) => refresh.refreshNow(accountId),
+    });
+  } catch (error) {
+    if (!isAddressInUse(error)) throw error;
+    throw new UserError(
+      'port_in_use',
+      `Port ${config.proxyPort} on 127.0.0.1 is already in use.`,
+      `Stop the program using it, or set \`proxy.port\` in ${ctx.paths.configFile}.`,
+      error,
+    );
+  }
+  refresh.start();
+
+  try {
+    ctx.stdout.write(
+      `export ANTHROPIC_BASE_URL=${shellQuote(proxy.url)}\n` +
+        `export ANTHROPIC_AUTH_TOKEN=${shellQuote(secret)}\n`,
+    );
+    ctx.stderr.write(
+      `ccs: ${provider.displayName} proxy listening on ${proxy.url}; Ctrl-C stops it.\n`,
+    );
+    ctx.logger.info('standalone proxy started', { provider: provider.id, url: proxy.url });
+    if (!ctx.signal.aborted) await once(ctx.signal, 'abort');
+  } finally {
+    await refresh.stop();
+    await proxy.close();
+  }
+  const stats = proxy.stats();
+  ctx.logger.info('standalone proxy stopped', { ...stats });
+  ctx.stderr.write(`ccs: proxy stopped after ${stats.requests} requests.\n`);
+  return 0;
+}

@@ -1,0 +1,66 @@
+import { type Account, listAccounts } from '../accounts/registry.js';
+import { readTokenFile } from '../accounts/token-store.js';
+import type { RefreshOutcome } from '../auth/refresh.js';
+import type { CcsPaths } from '../home.js';
+import type { Logger } from '../log.js';
+
+export interface AccountCheck {
+  /** Accounts the proxy can use now. */
+  usable: Account[];
+  /** Refused a refresh, or lost their token file: only a new login helps. */
+  needsLogin: Account[];
+  paused: Account[];
+}
+
+export interface CheckAccountsOptions {
+  now: number;
+  /** Refreshes an account whose access token has already expired. */
+  refresh?: (accountId: string) => Promise<RefreshOutcome>;
+  logger?: Logger;
+}
+
+/**
+ * Sorts a provider's accounts before claude starts, so that an account that
+ * needs login is found (and reported) now rather than in the middle of a run.
+ * An expired token gets one refresh attempt; a refresh that merely failed
+ * (network) leaves the account usable, the proxy tries again later.
+ */
+export async function checkAccounts(
+  paths: CcsPaths,
+  providerId: string,
+  options: CheckAccountsOptions,
+): Promise<AccountCheck> {
+  const check: AccountCheck = { usable: [], needsLogin: [], paused: [] };
+  for (const account of await listAccounts(paths, providerId)) {
+    if (account.paused) {
+      check.paused.push(account);
+      continue;
+    }
+    const tokens = await readTokenFile(account.tokenPath);
+    if (!tokens || tokens.needs_login) {
+      check.needsLogin.push(account);
+      continue;
+    }
+    if (options.refresh && Date.parse(tokens.expired) <= options.now) {
+      const outcome = await options.refresh(account.id);
+      options.logger?.info(`pre-launch refresh of ${account.nickname}: ${outcome.type}`);
+      if (outcome.type === 'needs-login') {
+        check.needsLogin.push(account);
+        continue;
+      }
+    }
+    check.usable.push(account);
+  }
+  return check;
+}
+
+/** The one line printed before claude starts; empty when nothing to say. */
+export function needsLoginLine(providerId: string, accounts: readonly Account[]): string {
+  if (accounts.length === 0) return '';
+  const names = accounts.map((account) => account.nickname).join(', ');
+  const what = accounts.length === 1 ? `account ${names} needs` : `accounts ${names} need`;
+  return (
+    `ccs: ${providerId} ${what} a new login (run \`ccs ${providerId} --auth\`); ` +
+    'continuing with the others.'
+  );
+}
