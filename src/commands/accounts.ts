@@ -1,0 +1,105 @@
+import { identityLabel } from '../accounts/identity.js';
+import {
+  listAccounts,
+  removeAllAccounts,
+  renameAccount,
+  setDefaultAccount,
+} from '../accounts/registry.js';
+import { type AccountStatus, accountStatuses } from './account-state.js';
+import type { CommandContext } from './context.js';
+
+/*
+ * The account flags: plain reads and writes of accounts.json and the token
+ * files, offline and quick. Nothing here may import React, Ink, the proxy or
+ * the OAuth client.
+ */
+
+function stateNote(status: AccountStatus): string {
+  if (status.state === 'needs-login') return ' - needs login';
+  if (status.state === 'paused') return ' - paused';
+  return '';
+}
+
+/** `ccs <provider> --accounts [--json]`. */
+export async function runAccounts(
+  ctx: CommandContext,
+  providerId: string,
+  json: boolean,
+): Promise<number> {
+  const accounts = await listAccounts(ctx.paths, providerId);
+  const statuses = await accountStatuses(accounts, ctx.clock.now());
+
+  if (json) {
+    const document = {
+      provider: providerId,
+      default: accounts.find((a) => a.isDefault)?.nickname ?? null,
+      accounts: statuses.map(({ account, state, expires }) => ({
+        nickname: account.nickname,
+        email: account.email || null,
+        phone: account.phone ?? null,
+        default: account.isDefault,
+        state,
+        expires,
+        createdAt: account.createdAt,
+        lastUsedAt: account.lastUsedAt,
+      })),
+    };
+    ctx.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+    return 0;
+  }
+
+  if (accounts.length === 0) {
+    ctx.stdout.write(
+      `No ${providerId} accounts yet. Run \`ccs ${providerId} --auth\` to add one.\n`,
+    );
+    return 0;
+  }
+  const lines = statuses.map((status) => {
+    const { account } = status;
+    const marker = account.isDefault ? '[default] ' : '';
+    return `  ${marker}${account.nickname} (${identityLabel(account)})${stateNote(status)}`;
+  });
+  ctx.stdout.write(`Accounts for ${providerId}:\n${lines.join('\n')}\n`);
+  return 0;
+}
+
+/** `ccs <provider> --use <nickname>`. */
+export async function runUse(
+  ctx: CommandContext,
+  providerId: string,
+  nickname: string,
+): Promise<number> {
+  const account = await setDefaultAccount(ctx.paths, providerId, nickname);
+  ctx.logger.info('default account changed', { provider: providerId, nickname });
+  ctx.stdout.write(
+    `The default ${providerId} account is now ${account.nickname} (${identityLabel(account)}).\n`,
+  );
+  return 0;
+}
+
+/** `ccs <provider> --nickname <name>`: renames the default account. */
+export async function runRename(
+  ctx: CommandContext,
+  providerId: string,
+  name: string,
+): Promise<number> {
+  const account = await renameAccount(ctx.paths, providerId, null, name);
+  ctx.logger.info('default account renamed', { provider: providerId, nickname: name });
+  ctx.stdout.write(
+    `Renamed the default ${providerId} account (${identityLabel(account)}) to ${name}.\n`,
+  );
+  return 0;
+}
+
+/** `ccs <provider> --logout`: every token file and registry entry of the provider. */
+export async function runLogout(ctx: CommandContext, providerId: string): Promise<number> {
+  const removed = await removeAllAccounts(ctx.paths, providerId);
+  ctx.logger.info('logged out', { provider: providerId, removed });
+  if (removed === 0) {
+    ctx.stdout.write(`No ${providerId} accounts to remove.\n`);
+  } else {
+    const noun = removed === 1 ? 'account' : 'accounts';
+    ctx.stdout.write(`Logged out: removed ${removed} ${providerId} ${noun} and their tokens.\n`);
+  }
+  return 0;
+}

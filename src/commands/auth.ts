@@ -1,0 +1,174 @@
+import { identityLabel } from '../accounts/identity.js';
+import { listAccounts } from '../accounts/registry.js';
+import type { Clock } from '../clock.js';
+import { UserError } from '../errors.js';
+import type { ProviderDefinition } from '../providers/types.js';
+import type { CommandContext } from './context.js';
+import { type DeviceAuthorization, loadLogin, loadTui } from './modules.js';
+import { confirm } from './prompt.js';
+
+export interface AuthRequest {
+  /** `--add`: log in another account without asking. */
+  add: boolean;
+  /** `--nickname` given with `--auth`. */
+  nickname?: string;
+}
+
+/**
+ * `ccs <provider> --auth`. With accounts already there it asks first on a
+ * terminal and refuses without one, before any code is requested. On a
+ * terminal the login is the TUI's full-screen login screen; without one (or
+ * when the TUI cannot be loaded) it is the text flow below.
+ */
+export async function runAuth(
+  ctx: CommandContext,
+  provider: ProviderDefinition,
+  request: AuthRequest,
+): Promise<number> {
+  if (provider.auth.kind !== 'device-code') {
+    // TODO(#6): api-key providers read their key from stdin with --api-key.
+    throw new UserError(
+      'no_device_login',
+      `${provider.displayName} uses an API key, not a device-code login.`,
+      `Set it up in \`ccs config\` or in ${ctx.paths.configFile}.`,
+    );
+  }
+
+  const existing = await listAccounts(ctx.paths, provider.id);
+  if (existing.length > 0 && !request.add) {
+    const names = existing.map((a) => a.nickname).join(', ');
+    if (!ctx.isTTY) {
+      throw new UserError(
+        'accounts_exist',
+        `${provider.displayName} already has ${existing.length === 1 ? 'an account' : 'accounts'} (${names}).`,
+        `Run \`ccs ${provider.id} --auth --add\` to add another one.`,
+      );
+    }
+    const yes = await confirm(ctx.stdin, ctx.stdout, 'Add another account? (y/N) ', ctx.signal);
+    if (!yes) {
+      ctx.stdout.write('Nothing changed.\n');
+      return 0;
+    }
+  }
+
+  if (ctx.isTTY) {
+    const tui = await loadTui().catch((error: unknown) => {
+      // Only a missing TUI build falls back to text; any other failure is real.
+      if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+      ctx.logger.warn('TUI not available, using the text login', { error });
+      return undefined;
+    });
+    if (tui) {
+      return tui.runTui(ctx, {
+        screen: 'login',
+        providerId: provider.id,
+        standalone: true,
+        ...(request.nickname !== undefined ? { nickname: request.nickname } : {}),
+      });
+    }
+  }
+  return runTextLogin(ctx, provider, request.nickname);
+}
+
+/** `m:ss`, rounded up so the display reaches 0:00 only at expiry. */
+export function formatRemaining(ms: number): string {
+  const seconds = Math.max(0, Math.ceil(ms / 1000));
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+}
+
+export function instructions(provider: ProviderDefinition, auth: DeviceAuthorization): string {
+  return [
+    `Authenticate with ${provider.displayName}:`,
+    `1. Open ${auth.verificationUri}`,
+    `2. Enter code: ${auth.userCode}`,
+    '3. Authorize CCS CLI access',
+    '',
+    'Waiting for authorization...',
+    '',
+  ].join('\n');
+}
+
+const CLEAR_LINE = '\r\x1b[2K';
+
+/**
+ * Shows the time left until `expiresAt`: rewritten in place each second on a
+ * terminal, a new line each whole minute otherwise (logs and CI stay short).
+ */
+async function showCountdown(
+  out: NodeJS.WritableStream,
+  clock: Clock,
+  expiresAt: number,
+  tty: boolean,
+  signal: AbortSignal,
+): Promise<void> {
+  const step = tty ? 1000 : 60_000;
+  while (!signal.aborted) {
+    const left = expiresAt - clock.now();
+    const text = `Code expires in ${formatRemaining(left)}`;
+    out.write(tty ? `${CLEAR_LINE}${text}` : `${text}\n`);
+    if (left <= 0) return;
+    try {
+      // Wake when the rounded-up display changes: the next whole step of time left.
+      await clock.sleep(left % step || step, signal);
+    } catch {
+      return;
+    }
+  }
+}
+
+/** The login as plain text: the block from issue 2, a countdown, then one result line. */
+export async function runTextLogin(
+  ctx: CommandContext,
+  provider: ProviderDefinition,
+  nickname: string | undefined,
+): Promise<number> {
+  const { loginWithDeviceCode } = await loadLogin();
+  const stopCountdown = new AbortController();
+  let countdown: Promise<void> | undefined;
+  // On a terminal the countdown line has no newline yet; clear it before other output.
+  const closeLine = () => {
+    if (ctx.isTTY && countdown) ctx.stdout.write(CLEAR_LINE);
+  };
+
+  try {
+    const { account } = await loginWithDeviceCode({
+      provider,
+      paths: ctx.paths,
+      signal: ctx.signal,
+      clock: ctx.clock,
+      ...(nickname !== undefined ? { nickname } : {}),
+      onEvent: (event) => {
+        if (event.type === 'code') {
+          ctx.stdout.write(instructions(provider, event.authorization));
+          countdown = showCountdown(
+            ctx.stdout,
+            ctx.clock,
+            event.authorization.expiresAt,
+            ctx.isTTY,
+            stopCountdown.signal,
+          );
+          return;
+        }
+        if (event.type === 'status' && event.status.type === 'retrying') {
+          // Said on stderr so that stdout keeps the documented shape.
+          closeLine();
+          const seconds = Math.ceil(event.status.inMs / 1000);
+          ctx.stderr.write(`${event.status.reason}; trying again in ${seconds}s.\n`);
+        }
+        ctx.logger.debug('login event', { event: event.type });
+      },
+    });
+    stopCountdown.abort();
+    await countdown;
+    closeLine();
+    ctx.stdout.write(
+      `Logged in to ${provider.displayName} as ${account.nickname} (${identityLabel(account)}).\n`,
+    );
+    ctx.logger.info('logged in', { provider: provider.id, nickname: account.nickname });
+    return 0;
+  } finally {
+    stopCountdown.abort();
+    await countdown;
+    closeLine();
+  }
+}

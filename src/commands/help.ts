@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { providerUsage, USAGE } from '../args.js';
+import { knownProviderIds } from '../providers/registry.js';
+
+// Kept in step with src/args.ts: every command and flag the parser accepts is listed here.
+export function mainHelp(): string {
+  return `ccs runs Claude Code (\`claude\`) on other providers' models: device-code login,
+several accounts per provider, a local Anthropic-to-OpenAI proxy and a full-screen TUI.
+
+${USAGE}
+
+Commands:
+  ccs                          full-screen TUI (needs a terminal)
+  ccs config                   the TUI opened on the settings editor
+  ccs <provider> [args...]     run claude through the provider; other arguments go to claude
+  ccs <provider> --help        the provider's commands and flags
+  ccs simulator [--help]       a local iFlow-compatible server for trying ccs without an account
+  ccs demo                     the TUI against a built-in simulator and a throw-away home
+  ccs --help, -h               this text
+  ccs --version, -v            the version
+
+Providers: ${knownProviderIds({ providers: {} }).join(', ')}, and any providers.<id> of
+  <home>/cliproxy/config.yaml. (iFlow announced the end of its service on 2026-04-17; set CCS_IFLOW_AUTH_URL and
+  CCS_IFLOW_API_URL, or providers.iflow.auth_url/api_url in config.yaml, to use a
+  compatible endpoint.)
+
+Environment:
+  CCS_HOME          config home (default ~/.ccs)
+  CCS_DEBUG=1       also write the log to stderr (it always goes to <home>/logs/ccs.log)
+`;
+}
+
+export function providerHelp(providerId: string): string {
+  const upper = providerId.toUpperCase();
+  return `${providerUsage(providerId)}
+
+Run claude through ${providerId}:
+  ccs ${providerId} [claude arguments...]   e.g. ccs ${providerId} "review this code",
+                                 ccs ${providerId} -p "..." --output-format json
+  ccs ${providerId} -- <arguments>          everything after -- goes to claude untouched
+
+Accounts (each is a command of its own; none takes a prompt):
+  --auth                 log in with a device code (works over SSH)
+  --auth --add           log in another account, keeping the existing ones
+  --auth --nickname <n>  name the account being logged in
+  --accounts [--json]    list the accounts; the default is marked [default]
+  --use <nickname>       make that account the default
+  --nickname <name>      rename the default account
+  --logout               delete every ${providerId} token and account entry
+  --proxy                run the proxy alone for other clients (prints export lines)
+  --help, -h             this text
+
+Nicknames are 1-32 letters, digits, ".", "_" or "-".
+Endpoints: CCS_${upper}_AUTH_URL, CCS_${upper}_API_URL, or providers.${providerId}.auth_url
+and api_url in cliproxy/config.yaml.
+`;
+}
+
+/** The version from package.json, found by walking up from this file (src/ or dist/src/). */
+export function packageVersion(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'ccs' && pkg.version) return pkg.version;
+    } catch {
+      // Not here; keep walking up.
+    }
+    dir = path.dirname(dir);
+  }
+  return 'unknown';
+}
