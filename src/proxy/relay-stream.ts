@@ -1,0 +1,331 @@
+import type { ServerResponse } from 'node:http';
+import type { ProviderDefinition } from '../providers/types.js';
+import { createSseParser, type SseMessage } from './sse/parser.js';
+import {
+  type AnthropicUsage,
+  classifyUpstream,
+  createStreamTranslator,
+  detectEnvelopeError,
+  encodeSse,
+  type SseEvent,
+  type TranslateContext,
+  UpstreamError,
+} from './translate/index.js';
+import { networkError, type UpstreamResponse } from './upstream.js';
+
+export interface StreamOptions {
+  provider: ProviderDefinition;
+  ctx: TranslateContext;
+  requestId: string;
+  /** `ping` after this much downstream silence. */
+  pingIntervalMs: number;
+  /**
+   * Commit (headers + message_start) after this long without upstream bytes
+   * even though none arrived, so the client's first-byte timeout never fires.
+   */
+  commitAfterMs: number;
+  signal: AbortSignal;
+}
+
+export type StreamOutcome =
+  | { type: 'failed'; error: UpstreamError }
+  | { type: 'aborted' }
+  | {
+      type: 'committed';
+      usage: AnthropicUsage | undefined;
+      /** Set when the stream ended with an `error` event after the commit point. */
+      error: UpstreamError | undefined;
+    };
+
+const TIMEOUT = Symbol('timeout');
+/** A JSON body (not SSE) answered to a stream request: read it whole, bounded. */
+const MAX_ENVELOPE_BYTES = 1024 * 1024;
+
+/**
+ * Relays one upstream SSE stream to the client as Anthropic events. Nothing
+ * is sent before the commit point: the first upstream SSE message that is not
+ * an error. An HTTP-200 error envelope, an empty answer or a broken connection
+ * before that is returned as `failed`, so the caller may try another account.
+ * After it, every failure ends the stream with an `error` event.
+ */
+export async function relayStream(
+  upstream: UpstreamResponse,
+  res: ServerResponse,
+  opts: StreamOptions,
+): Promise<StreamOutcome> {
+  const { provider, signal } = opts;
+  const parser = createSseParser();
+  const body = upstream.body;
+  const pull = puller(body[Symbol.asyncIterator]() as AsyncIterator<Buffer>);
+  const abandon = () => {
+    body.destroy();
+  };
+
+  // Before the commit point: find out whether this is a real stream.
+  let first: SseMessage[] = [];
+  let ended = false;
+  let raw: Buffer[] = [];
+  let rawSize = 0;
+  let mode: 'unknown' | 'sse' | 'json' = 'unknown';
+  const deadline = Date.now() + opts.commitAfterMs;
+  try {
+    while (first.length === 0) {
+      const step = await pull.next(mode === 'json' ? undefined : deadline - Date.now());
+      if (step === TIMEOUT) break;
+      if (step.done) {
+        ended = true;
+        if (mode !== 'json') first = parser.end();
+        break;
+      }
+      const chunk = step.value;
+      if (mode === 'unknown') mode = sniff(chunk);
+      if (mode === 'json') {
+        rawSize += chunk.length;
+        if (rawSize > MAX_ENVELOPE_BYTES) break;
+        raw.push(chunk);
+        continue;
+      }
+      if (mode === 'unknown') {
+        raw.push(chunk); // only whitespace so far; keep for the parser
+        continue;
+      }
+      if (raw.length > 0) {
+        for (const held of raw) first.push(...parser.feed(held));
+        raw = [];
+      }
+      first.push(...parser.feed(chunk));
+    }
+  } catch (error) {
+    abandon();
+    if (signal.aborted) return { type: 'aborted' };
+    return { type: 'failed', error: networkError(provider, error) };
+  }
+
+  if (mode === 'json') {
+    abandon();
+    const text = Buffer.concat(raw).toString('utf8');
+    return { type: 'failed', error: notAStream(provider, text, opts.ctx.upstreamModel) };
+  }
+  if (ended && first.length === 0) {
+    return {
+      type: 'failed',
+      error: new UpstreamError('server', `${provider.displayName} sent an empty answer.`),
+    };
+  }
+  const opening = first[0];
+  if (opening && !opening.done) {
+    const envelope = envelopeIn(opening, provider, opts.ctx.upstreamModel);
+    if (envelope) {
+      abandon();
+      return { type: 'failed', error: envelope };
+    }
+  }
+
+  // The commit point.
+  return streamCommitted(res, opts, pull, parser, first, ended, abandon);
+}
+
+async function streamCommitted(
+  res: ServerResponse,
+  opts: StreamOptions,
+  pull: Puller,
+  parser: ReturnType<typeof createSseParser>,
+  first: SseMessage[],
+  endedEarly: boolean,
+  abandon: () => void,
+): Promise<StreamOutcome> {
+  const { provider, signal } = opts;
+  const translator = createStreamTranslator(opts.ctx);
+  let usage: AnthropicUsage | undefined;
+  let failure: UpstreamError | undefined;
+  let finished = false;
+  let lastWrite = Date.now();
+
+  const write = async (events: SseEvent[]): Promise<void> => {
+    if (events.length === 0 || res.writableEnded || res.destroyed) return;
+    let text = '';
+    for (const event of events) {
+      if (event.type === 'message_delta') usage = event.usage;
+      text += encodeSse(event);
+    }
+    lastWrite = Date.now();
+    if (!res.write(text)) await drained(res);
+  };
+
+  let pingTimer: NodeJS.Timeout | undefined;
+  const armPing = (delay: number) => {
+    pingTimer = setTimeout(() => {
+      if (finished || res.writableEnded) return;
+      const idle = Date.now() - lastWrite;
+      if (idle >= opts.pingIntervalMs - 1) {
+        void write([translator.ping()]);
+        armPing(opts.pingIntervalMs);
+      } else {
+        armPing(opts.pingIntervalMs - idle);
+      }
+    }, delay);
+  };
+
+  /** Handles one upstream message; true when the stream is over. */
+  const handle = async (message: SseMessage): Promise<boolean> => {
+    if (message.done) {
+      await write(translator.finish());
+      return true;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(message.data);
+    } catch {
+      // A stray non-JSON line (some servers send plain keep-alive text): skip it.
+      return false;
+    }
+    const envelope = envelopeIn(message, provider, opts.ctx.upstreamModel, json);
+    if (envelope) {
+      failure = envelope;
+      await write(translator.fail(envelope));
+      return true;
+    }
+    await write(translator.push(json));
+    return false;
+  };
+
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'request-id': opts.requestId,
+  });
+  armPing(opts.pingIntervalMs);
+
+  try {
+    await write(translator.start());
+    let over = false;
+    for (const message of first) {
+      over = await handle(message);
+      if (over) break;
+    }
+    if (!over && endedEarly) {
+      await write(translator.finish());
+      over = true;
+    }
+    while (!over) {
+      const step = await pull.next();
+      if (step.done) {
+        for (const message of parser.end()) {
+          over = await handle(message);
+          if (over) break;
+        }
+        if (!over) await write(translator.finish());
+        break;
+      }
+      for (const message of parser.feed(step.value)) {
+        over = await handle(message);
+        if (over) break;
+      }
+    }
+  } catch (error) {
+    if (!signal.aborted && !res.destroyed) {
+      failure = error instanceof UpstreamError ? error : networkError(provider, error);
+      await write(translator.fail(failure)).catch(() => undefined);
+    }
+  } finally {
+    finished = true;
+    if (pingTimer) clearTimeout(pingTimer);
+    abandon();
+    if (!res.writableEnded) res.end();
+  }
+  if (signal.aborted) return { type: 'aborted' };
+  return { type: 'committed', usage, error: failure };
+}
+
+function sniff(chunk: Buffer): 'unknown' | 'sse' | 'json' {
+  for (const byte of chunk) {
+    if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09) continue;
+    // BOM-less JSON object or array: an error envelope instead of a stream.
+    return byte === 0x7b || byte === 0x5b ? 'json' : 'sse';
+  }
+  return 'unknown';
+}
+
+function envelopeIn(
+  message: SseMessage,
+  provider: ProviderDefinition,
+  model: string,
+  parsed?: unknown,
+): UpstreamError | undefined {
+  let json = parsed;
+  if (json === undefined) {
+    try {
+      json = JSON.parse(message.data);
+    } catch {
+      return undefined;
+    }
+  }
+  const found = detectEnvelopeError(json, provider, { model });
+  if (found) return found;
+  if (message.event === 'error') return classifyUpstream(500, message.data, provider, { model });
+  return undefined;
+}
+
+function notAStream(provider: ProviderDefinition, text: string, model: string): UpstreamError {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return classifyUpstream(502, text, provider, { model });
+  }
+  return (
+    detectEnvelopeError(json, provider, { model }) ??
+    new UpstreamError(
+      'server',
+      `${provider.displayName} answered a streaming request with a single JSON body.`,
+    )
+  );
+}
+
+interface Puller {
+  next(): Promise<IteratorResult<Buffer>>;
+  /** The next chunk, or TIMEOUT after `ms`; a chunk that arrives later is kept. */
+  next(ms: number | undefined): Promise<IteratorResult<Buffer> | typeof TIMEOUT>;
+}
+
+function puller(iterator: AsyncIterator<Buffer>): Puller {
+  let pending: Promise<IteratorResult<Buffer>> | undefined;
+  const take = () => {
+    const step = pending ?? iterator.next();
+    pending = undefined;
+    return step;
+  };
+  const next = (ms?: number) => {
+    if (ms === undefined) return take();
+    if (ms <= 0) return Promise.resolve(TIMEOUT);
+    if (!pending) {
+      pending = iterator.next();
+      // Awaited later by take(); this only keeps an early rejection from going unhandled.
+      pending.catch(() => undefined);
+    }
+    const waiting = pending;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<typeof TIMEOUT>((resolve) => {
+      timer = setTimeout(() => resolve(TIMEOUT), ms);
+    });
+    return Promise.race([waiting, timeout]).then((step) => {
+      clearTimeout(timer);
+      if (step !== TIMEOUT) pending = undefined;
+      return step;
+    });
+  };
+  return { next } as Puller;
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
