@@ -6,7 +6,17 @@ import { findClaude } from '../launch/claude.js';
 import { createSession, runClaude, type Session } from '../launch/session.js';
 import type { ProviderDefinition } from '../providers/types.js';
 import { readSettings } from '../settings.js';
+import { runTextLogin } from './auth.js';
 import type { CommandContext } from './context.js';
+
+/**
+ * Logs in before the launch, with the same text `ccs <provider> --auth`
+ * prints (the CLI's renderer), then the launch goes on.
+ */
+async function loginForLaunch(ctx: CommandContext, provider: ProviderDefinition): Promise<void> {
+  ctx.logger.info('no usable account: logging in before launch', { provider: provider.id });
+  await runTextLogin(ctx, provider, undefined);
+}
 
 function noAccountError(provider: ProviderDefinition, what: string): UserError {
   return new UserError(

@@ -3,16 +3,11 @@ import { createRefreshService } from '../auth/refresh.js';
 import { readConfig } from '../config/config-file.js';
 import { UserError } from '../errors.js';
 import { loadOrCreateProxyKey } from '../launch/proxy-key.js';
+import { shellQuote } from '../launch/shell.js';
 import type { ProviderDefinition } from '../providers/types.js';
 import { startProxy } from '../proxy/server.js';
 import { readSettings } from '../settings.js';
 import type { CommandContext } from './context.js';
-
-/** Quotes a value for POSIX `eval`, leaving plain ones as they are. */
-export function shellQuote(value: string): string {
-  if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(value)) return value;
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
 
 function isAddressInUse(error: unknown): boolean {
   for (let e: unknown = error; e instanceof Error; e = e.cause) {
