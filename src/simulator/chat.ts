@@ -112,7 +112,7 @@ export async function handleChat(
   }
   side.inFlight.set(account.id, (side.inFlight.get(account.id) ?? 0) + 1);
   try {
-    await answer(req, res, state, account, body);
+    await answer(res, state, account, body);
   } finally {
     side.inFlight.set(account.id, (side.inFlight.get(account.id) ?? 1) - 1);
   }
@@ -128,7 +128,6 @@ function numberIn(found: Fault | undefined, key: string, fallback: number): numb
 }
 
 async function answer(
-  req: IncomingMessage,
   res: ServerResponse,
   state: SimulatorState,
   account: SimAccount,
