@@ -88,6 +88,8 @@ const OWN_FLAGS: Record<string, OwnFlag> = {
   '--nickname': 'nickname',
   '--proxy': 'proxy',
 };
+/** Every flag ccs reads after a provider name (the help text lists each one). */
+export const PROVIDER_FLAGS: readonly string[] = [...Object.keys(OWN_FLAGS), '--help', '-h'];
 const TAKES_VALUE: ReadonlySet<OwnFlag> = new Set(['use', 'nickname']);
 
 interface ProviderFlags {

@@ -18,18 +18,25 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const settingsSchema = z
   .object({
-    env: z
-      .record(z.string().regex(ENV_NAME, 'must be an environment variable name'), z.string())
-      .superRefine((env, ctx) => {
-        const max = env.ANTHROPIC_MAX_TOKENS;
-        if (max !== undefined && !/^[1-9][0-9]*$/.test(max)) {
+    env: z.record(z.string(), z.string()).superRefine((env, ctx) => {
+      for (const name of Object.keys(env)) {
+        if (!ENV_NAME.test(name)) {
           ctx.addIssue({
             code: 'custom',
-            path: ['ANTHROPIC_MAX_TOKENS'],
-            message: `must be a whole number above 0, not "${max}"`,
+            path: [name],
+            message: `"${name}" is not an environment variable name`,
           });
         }
-      }),
+      }
+      const max = env.ANTHROPIC_MAX_TOKENS;
+      if (max !== undefined && !/^[1-9][0-9]*$/.test(max)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ANTHROPIC_MAX_TOKENS'],
+          message: `must be a whole number above 0, not "${max}"`,
+        });
+      }
+    }),
   })
   // Keys ccs does not know are kept: a later version, or the user, may use them.
   .loose();

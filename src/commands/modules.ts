@@ -51,12 +51,6 @@ interface LoginModule {
 interface TuiModule {
   runTui(ctx: CommandContext, initial: TuiStart): Promise<number>;
 }
-interface LaunchModule {
-  runLaunch(ctx: CommandContext, provider: ProviderDefinition, args: string[]): Promise<number>;
-}
-interface ProxyModule {
-  runProxyCommand(ctx: CommandContext, provider: ProviderDefinition): Promise<number>;
-}
 interface SimulatorModule {
   runSimulatorCommand(ctx: CommandContext, args: string[]): Promise<number>;
 }
@@ -72,7 +66,5 @@ async function load<T>(specifier: string): Promise<T> {
 
 export const loadLogin = () => load<LoginModule>('../auth/login.js');
 export const loadTui = () => load<TuiModule>('../../screens/main.js');
-export const loadLaunch = () => load<LaunchModule>('./launch.js');
-export const loadProxy = () => load<ProxyModule>('./proxy.js');
 export const loadSimulator = () => load<SimulatorModule>('./simulator.js');
 export const loadDemo = () => load<DemoModule>('./demo.js');

@@ -1,29 +1,33 @@
 import { type Command, parseArgs, USAGE } from '../args.js';
-import { readConfig } from '../config/config-file.js';
 import { CcsError, describeError, isAbortError, UsageError, UserError } from '../errors.js';
-import { BUILT_IN_PROVIDER_IDS, knownProviderIds, resolveProvider } from '../providers/registry.js';
+import { knownProviderIds, resolveProvider } from '../providers/registry.js';
 import type { ProviderDefinition } from '../providers/types.js';
 import { runAccounts, runLogout, runRename, runUse } from './accounts.js';
 import type { CommandContext } from './context.js';
 import { mainHelp, packageVersion, providerHelp } from './help.js';
-import { loadDemo, loadLaunch, loadProxy, loadSimulator, loadTui } from './modules.js';
+import { loadDemo, loadSimulator, loadTui } from './modules.js';
 
 /** Words that are ccs's own commands, never provider ids (no config read needed). */
 const COMMAND_WORDS = new Set(['help', 'config', 'demo', 'simulator']);
 
 /**
  * The provider ids `argv` may name. config.yaml is read only when the first
- * word could be a provider, so `--help` and `--version` never touch the home.
+ * word could be a provider defined there, so `--help` never touches the home.
  */
 async function providerIds(ctx: CommandContext, first: string | undefined): Promise<string[]> {
-  if (first === undefined || first.startsWith('-') || COMMAND_WORDS.has(first)) {
-    return [...BUILT_IN_PROVIDER_IDS];
-  }
+  const builtIn = knownProviderIds({ providers: {} });
+  if (first === undefined || first.startsWith('-') || COMMAND_WORDS.has(first)) return builtIn;
+  // Built-in ids and presets need no config; the account flags stay quick and work
+  // even while config.yaml is broken.
+  if (builtIn.includes(first)) return builtIn;
+  const { readConfig } = await import('../config/config-file.js');
   const config = await readConfig(ctx.paths.configFile);
   return knownProviderIds({ ...config, file: ctx.paths.configFile });
 }
 
 async function provider(ctx: CommandContext, id: string): Promise<ProviderDefinition> {
+  // Loaded here, not at the top: the account flags never need YAML.
+  const { readConfig } = await import('../config/config-file.js');
   const config = await readConfig(ctx.paths.configFile);
   return resolveProvider(id, { ...config, file: ctx.paths.configFile }, ctx.env);
 }
@@ -79,9 +83,12 @@ export async function runCommand(ctx: CommandContext, command: Command): Promise
       });
     }
     case 'proxy':
-      return (await loadProxy()).runProxyCommand(ctx, await provider(ctx, command.providerId));
+      return (await import('./proxy.js')).runProxyCommand(
+        ctx,
+        await provider(ctx, command.providerId),
+      );
     case 'launch':
-      return (await loadLaunch()).runLaunch(
+      return (await import('./launch.js')).runLaunch(
         ctx,
         await provider(ctx, command.providerId),
         command.claudeArgs,

@@ -1,0 +1,176 @@
+import { stat } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { autoNickname, uniqueName } from '../../src/accounts/identity.js';
+import { listAccounts, readAccountsFile } from '../../src/accounts/registry.js';
+import { readTokenFile } from '../../src/accounts/token-store.js';
+import { runCli } from '../../src/commands/run.js';
+import type { CcsPaths } from '../../src/home.js';
+import { addAccount, tempHome, testContext } from '../cli/helpers.js';
+
+let paths: CcsPaths;
+let cleanup: () => Promise<void>;
+
+beforeEach(async () => {
+  ({ paths, cleanup } = await tempHome());
+});
+afterEach(() => cleanup());
+
+async function ccs(...argv: string[]) {
+  const t = testContext(paths);
+  const code = await runCli(t.ctx, argv);
+  return { code, stdout: t.stdout(), stderr: t.stderr() };
+}
+
+describe('identity rules', () => {
+  it('derives nicknames from the e-mail or the masked phone, made unique', () => {
+    expect(autoNickname({ email: 'john@example.com' }, new Set())).toBe('john');
+    expect(autoNickname({ email: 'john@other.org' }, new Set(['john']))).toBe('john-2');
+    expect(autoNickname({ email: 'john@x.io' }, new Set(['john', 'john-2']))).toBe('john-3');
+    expect(autoNickname({ email: '', phone: '138****5678' }, new Set())).toBe('phone-5678');
+    expect(autoNickname({ email: '', phone: '138****5678' }, new Set(['phone-5678']))).toBe(
+      'phone-5678-2',
+    );
+    expect(autoNickname({ email: 'first+tag@x.io' }, new Set())).toBe('first-tag');
+  });
+
+  it('keeps unique names within 32 characters', () => {
+    const long = 'a'.repeat(32);
+    expect(uniqueName(long, new Set([long]))).toBe(`${'a'.repeat(30)}-2`);
+  });
+});
+
+describe('the registry', () => {
+  it('names accounts john, john-2 and phone-5678; the first is the default', async () => {
+    await addAccount(paths, { email: 'john@example.com' }, { now: '2026-05-01T10:00:00Z' });
+    await addAccount(paths, { email: 'john@work.com' }, { now: '2026-05-01T10:01:00Z' });
+    await addAccount(paths, { email: '', phone: '138****5678' }, { now: '2026-05-01T10:02:00Z' });
+
+    const accounts = await listAccounts(paths, 'iflow');
+    expect(accounts.map((a) => [a.nickname, a.id, a.isDefault])).toEqual([
+      ['john', 'john@example.com', true],
+      ['john-2', 'john@work.com', false],
+      ['phone-5678', '138****5678', false],
+    ]);
+  });
+
+  it('keeps two identical phone masks with different API keys apart', async () => {
+    const phone = { email: '', phone: '138****5678' };
+    await addAccount(paths, phone, { apiKey: 'sk-one', now: '2026-05-01T10:00:00Z' });
+    await addAccount(paths, phone, { apiKey: 'sk-two', now: '2026-05-01T10:01:00Z' });
+    // The same key again is the same person: an update, not a third account.
+    const again = await addAccount(paths, phone, { apiKey: 'sk-two' });
+    expect(again.created).toBe(false);
+
+    const accounts = await listAccounts(paths, 'iflow');
+    expect(accounts.map((a) => a.nickname)).toEqual(['phone-5678', 'phone-5678-2']);
+    expect(new Set(accounts.map((a) => a.id)).size).toBe(2);
+    expect(new Set(accounts.map((a) => a.tokenPath)).size).toBe(2);
+  });
+
+  it('updates an existing identity on a new login instead of duplicating it', async () => {
+    await addAccount(paths, { email: 'work@company.com' }, { nickname: 'work' });
+    const first = await listAccounts(paths, 'iflow');
+    const again = await addAccount(paths, { email: 'work@company.com' }, { apiKey: 'sk-new' });
+
+    expect(again.created).toBe(false);
+    expect(again.account.nickname).toBe('work');
+    expect(again.account.createdAt).toBe(first[0]!.createdAt);
+    expect(await listAccounts(paths, 'iflow')).toHaveLength(1);
+    expect((await readTokenFile(again.account.tokenPath))?.api_key).toBe('sk-new');
+  });
+
+  it('lists the default first, then by creation time', async () => {
+    await addAccount(paths, { email: 'a@x.io' }, { now: '2026-05-01T10:00:00Z' });
+    await addAccount(paths, { email: 'c@x.io' }, { now: '2026-05-01T12:00:00Z' });
+    await addAccount(paths, { email: 'b@x.io' }, { now: '2026-05-01T11:00:00Z' });
+    expect((await ccs('iflow', '--use', 'c')).code).toBe(0);
+
+    const names = (await listAccounts(paths, 'iflow')).map((a) => a.nickname);
+    expect(names).toEqual(['c', 'a', 'b']);
+  });
+
+  it('writes secrets 0600 in 0700 directories', async () => {
+    const { account } = await addAccount(paths, { email: 'john@example.com' });
+    const mode = async (file: string) => (await stat(file)).mode & 0o777;
+    expect(await mode(account.tokenPath)).toBe(0o600);
+    expect(await mode(paths.accountsFile)).toBe(0o600);
+    expect(await mode(paths.authDir)).toBe(0o700);
+    expect(await mode(paths.cliproxyDir)).toBe(0o700);
+  });
+});
+
+describe('the account flags', () => {
+  it('--use sets the default; an unknown name exits 1 listing the known ones', async () => {
+    await addAccount(paths, { email: 'work@company.com' }, { now: '2026-05-01T10:00:00Z' });
+    await addAccount(paths, { email: 'personal@example.com' }, { now: '2026-05-01T11:00:00Z' });
+
+    const ok = await ccs('iflow', '--use', 'personal');
+    expect(ok).toMatchObject({ code: 0, stderr: '' });
+    expect(ok.stdout).toBe('The default iflow account is now personal (personal@example.com).\n');
+    expect((await readAccountsFile(paths)).providers.iflow?.default).toBe('personal@example.com');
+
+    const unknown = await ccs('iflow', '--use', 'nobody');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe(
+      'No iflow account is called "nobody". Known accounts: work, personal.\n',
+    );
+  });
+
+  it('--nickname renames the default; a taken name exits 1 and changes nothing', async () => {
+    await addAccount(paths, { email: 'work@company.com' }, { now: '2026-05-01T10:00:00Z' });
+    await addAccount(paths, { email: 'personal@example.com' }, { now: '2026-05-01T11:00:00Z' });
+
+    const renamed = await ccs('iflow', '--nickname', 'office');
+    expect(renamed.code).toBe(0);
+    expect(renamed.stdout).toBe(
+      'Renamed the default iflow account (work@company.com) to office.\n',
+    );
+
+    const taken = await ccs('iflow', '--nickname', 'personal');
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain('"personal" is already used by another iflow account');
+    const names = (await listAccounts(paths, 'iflow')).map((a) => a.nickname);
+    expect(names).toEqual(['office', 'personal']);
+  });
+
+  it('--nickname with no accounts says how to add one', async () => {
+    const result = await ccs('iflow', '--nickname', 'x');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('No iflow accounts yet. Run `ccs iflow --auth` to add one.\n');
+  });
+
+  it('--logout removes every account and token file and says how many', async () => {
+    const one = await addAccount(paths, { email: 'a@x.io' });
+    const two = await addAccount(paths, { email: 'b@x.io' });
+
+    const result = await ccs('iflow', '--logout');
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toBe('Logged out: removed 2 iflow accounts and their tokens.\n');
+    await expect(stat(one.account.tokenPath)).rejects.toThrow(/ENOENT/);
+    await expect(stat(two.account.tokenPath)).rejects.toThrow(/ENOENT/);
+    expect(await listAccounts(paths, 'iflow')).toEqual([]);
+
+    expect((await ccs('iflow', '--logout')).stdout).toBe('No iflow accounts to remove.\n');
+  });
+
+  it('--accounts prints the documented shape, phone-only accounts with their mask', async () => {
+    expect((await ccs('iflow', '--accounts')).stdout).toBe(
+      'No iflow accounts yet. Run `ccs iflow --auth` to add one.\n',
+    );
+    await addAccount(paths, { email: 'work@company.com' }, { now: '2026-05-01T10:00:00Z' });
+    await addAccount(paths, { email: 'personal@example.com' }, { now: '2026-05-01T11:00:00Z' });
+    await addAccount(paths, { email: '', phone: '138****5678' }, { now: '2026-05-01T11:30:00Z' });
+
+    const result = await ccs('iflow', '--accounts');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(
+      [
+        'Accounts for iflow:',
+        '  [default] work (work@company.com)',
+        '  personal (personal@example.com)',
+        '  phone-5678 (138****5678)',
+        '',
+      ].join('\n'),
+    );
+  });
+});
