@@ -1,0 +1,207 @@
+import * as oauth from 'oauth4webapi';
+import { BugError, CancelledError, UserError } from '../errors.js';
+import { getLogger } from '../log.js';
+import type { DeviceCodeAuth, ProviderDefinition } from '../providers/types.js';
+
+/**
+ * The glue between ccs and oauth4webapi. oauth4webapi builds the RFC 8628 /
+ * RFC 6749 requests (public client: form-encoded client_id, no secret) and
+ * validates the answers; this module adds what iFlow needs on top: HTTP-200
+ * `{"success": false}` bodies are read before the library's parser (which
+ * would call them "missing access_token"), 5xx/429/network failures become
+ * `transient` so callers can back off, and plain http is allowed because the
+ * simulator and company gateways on a LAN are http.
+ */
+
+export interface HttpOptions {
+  fetch?: typeof fetch;
+  signal?: AbortSignal;
+}
+
+/** Access and refresh token as the token endpoint gave them (RFC 6749 §5.1). */
+export interface TokenSet {
+  accessToken: string;
+  refreshToken: string;
+  expiresInSec: number;
+  tokenType: string;
+  scope: string;
+}
+
+export type TokenAnswer =
+  | { type: 'tokens'; tokens: TokenSet }
+  /** RFC 6749 §5.2 error (`authorization_pending`, `invalid_grant`, …). */
+  | { type: 'oauth-error'; error: string; description?: string }
+  /** iFlow's HTTP 200 `{"success": false, "message": …}`. */
+  | { type: 'refused'; message: string }
+  /** Worth retrying later: network error, timeout, 5xx or 429. */
+  | { type: 'transient'; reason: string };
+
+/** One request may take this long before it counts as a network failure. */
+export const REQUEST_TIMEOUT_MS = 20_000;
+
+/** Used when a token answer carries no `expires_in` (RFC 6749 makes it optional). */
+const DEFAULT_EXPIRES_IN_SEC = 3600;
+
+export function deviceCodeAuth(provider: ProviderDefinition): DeviceCodeAuth {
+  if (provider.auth.kind !== 'device-code') {
+    throw new BugError(`${provider.displayName} does not log in with a device code.`);
+  }
+  return provider.auth;
+}
+
+export function authorizationServer(provider: ProviderDefinition): oauth.AuthorizationServer {
+  const auth = deviceCodeAuth(provider);
+  return {
+    issuer: auth.issuer ?? provider.authUrl ?? new URL(auth.tokenEndpoint).origin,
+    device_authorization_endpoint: auth.deviceAuthorizationEndpoint,
+    token_endpoint: auth.tokenEndpoint,
+  };
+}
+
+export function oauthClient(provider: ProviderDefinition): oauth.Client {
+  return { client_id: deviceCodeAuth(provider).clientId };
+}
+
+const warnedInsecure = new Set<string>();
+
+function isLoopback(url: URL): boolean {
+  return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+}
+
+/** Options for an oauth4webapi request to `endpoint`, with a timeout folded in. */
+export function requestOptions(endpoint: string, options: HttpOptions, signal: AbortSignal) {
+  const url = new URL(endpoint);
+  const insecure = url.protocol === 'http:';
+  if (insecure && !isLoopback(url) && !warnedInsecure.has(url.origin)) {
+    warnedInsecure.add(url.origin);
+    getLogger().warn('auth: tokens travel over plain http', { origin: url.origin });
+  }
+  return {
+    [oauth.allowInsecureRequests]: insecure,
+    ...(options.fetch ? { [oauth.customFetch]: options.fetch } : {}),
+    signal,
+  };
+}
+
+/**
+ * Runs `send` with a signal that fires on the caller's abort or after the
+ * timeout, clearing the timer either way. The caller's abort becomes a
+ * CancelledError; a timeout is left for the caller to classify.
+ */
+export async function withRequestSignal<T>(
+  options: HttpOptions,
+  send: (signal: AbortSignal) => Promise<T>,
+  timeoutMs = REQUEST_TIMEOUT_MS,
+): Promise<T> {
+  if (options.signal?.aborted) throw new CancelledError();
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new DOMException('request timed out', 'TimeoutError')),
+    timeoutMs,
+  );
+  const onAbort = () => controller.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await send(controller.signal);
+  } catch (error) {
+    if (options.signal?.aborted) throw new CancelledError();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** A fetch failure (DNS, refused, reset, timeout) described in a few words. */
+export function networkReason(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'request timed out';
+  if (error instanceof TypeError) {
+    const cause = error.cause as { code?: string; message?: string } | undefined;
+    return `network error (${cause?.code ?? cause?.message ?? error.message})`;
+  }
+  return undefined;
+}
+
+/** Status codes that say "try again later" rather than "no". */
+export function isTransientStatus(status: number): boolean {
+  return status >= 500 || status === 429 || status === 408;
+}
+
+/** Reads `{"success": false, "message": …}` without consuming the response. */
+export async function envelopeFailure(response: Response): Promise<string | undefined> {
+  if (response.status !== 200) return undefined;
+  let body: unknown;
+  try {
+    body = await response.clone().json();
+  } catch {
+    return undefined;
+  }
+  if (body === null || typeof body !== 'object' || !('success' in body)) return undefined;
+  if ((body as { success: unknown }).success !== false) return undefined;
+  const message = (body as { message?: unknown; msg?: unknown }).message;
+  return typeof message === 'string' && message ? message : 'the server answered success: false';
+}
+
+function toTokenSet(answer: oauth.TokenEndpointResponse): TokenSet {
+  return {
+    accessToken: answer.access_token,
+    refreshToken: answer.refresh_token ?? '',
+    expiresInSec: answer.expires_in ?? DEFAULT_EXPIRES_IN_SEC,
+    tokenType: answer.token_type,
+    scope: answer.scope ?? '',
+  };
+}
+
+/**
+ * Sends one token-endpoint request and sorts the answer. Only a caller's
+ * abort (CancelledError) and an answer nobody could use (auth_failed) throw.
+ */
+export async function tokenRequest(
+  provider: ProviderDefinition,
+  options: HttpOptions,
+  send: (signal: AbortSignal) => Promise<Response>,
+  process: (response: Response) => Promise<oauth.TokenEndpointResponse>,
+): Promise<TokenAnswer> {
+  let response: Response;
+  try {
+    response = await withRequestSignal(options, send);
+  } catch (error) {
+    const reason = networkReason(error);
+    if (reason) return { type: 'transient', reason };
+    throw error;
+  }
+
+  if (isTransientStatus(response.status)) {
+    await response.body?.cancel();
+    return { type: 'transient', reason: `HTTP ${response.status}` };
+  }
+  if (deviceCodeAuth(provider).successFalseIsError) {
+    const message = await envelopeFailure(response);
+    if (message !== undefined) {
+      await response.body?.cancel();
+      return { type: 'refused', message };
+    }
+  }
+  try {
+    return { type: 'tokens', tokens: toTokenSet(await process(response)) };
+  } catch (error) {
+    if (error instanceof oauth.ResponseBodyError) {
+      return {
+        type: 'oauth-error',
+        error: error.error,
+        ...(error.error_description ? { description: error.error_description } : {}),
+      };
+    }
+    if (error instanceof oauth.WWWAuthenticateChallengeError) {
+      return { type: 'oauth-error', error: 'invalid_client' };
+    }
+    throw new UserError(
+      'auth_failed',
+      `${provider.displayName}'s token endpoint sent an answer ccs cannot use ` +
+        `(HTTP ${response.status}: ${(error as Error).message}).`,
+      'Check the auth URL; see logs/ccs.log for details.',
+      error,
+    );
+  }
+}
