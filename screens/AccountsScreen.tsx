@@ -1,0 +1,138 @@
+import { Box, Text, useInput } from 'ink';
+import { useState } from 'react';
+import { useServices } from '../hooks/services.js';
+import { useAccounts } from '../hooks/use-accounts.js';
+import { isValidNickname } from '../src/accounts/identity.js';
+import type { ProviderDefinition } from '../src/providers/types.js';
+import { Confirm } from './components/Confirm.js';
+import { Frame } from './components/Frame.js';
+import type { KeyHint } from './components/KeyHints.js';
+import { StatusBadge } from './components/StatusBadge.js';
+import { TextField } from './components/TextField.js';
+import { useTone } from './components/theme.js';
+
+export const ACCOUNTS_KEYS: readonly KeyHint[] = [
+  ['↑↓/jk', 'move'],
+  ['enter', 'default'],
+  ['r', 'rename'],
+  ['a', 'add'],
+  ['l', 'log in again'],
+  ['p', 'pause'],
+  ['d', 'remove'],
+  ['q/esc', 'back'],
+];
+
+type Mode =
+  | { mode: 'list' }
+  | { mode: 'rename'; nickname: string }
+  | { mode: 'confirm-remove'; id: string; nickname: string };
+
+interface Props {
+  provider: ProviderDefinition;
+  active: boolean;
+  onLogin: () => void;
+  onBack: () => void;
+}
+
+/** The account picker: keyboard-only management of one provider's accounts. */
+export function AccountsScreen({ provider, active, onLogin, onBack }: Props) {
+  const tone = useTone();
+  const { clock } = useServices();
+  const { accounts, error, setDefault, rename, setPaused, remove } = useAccounts(provider.id);
+  const [cursor, setCursor] = useState(0);
+  const [mode, setMode] = useState<Mode>({ mode: 'list' });
+  const [flash, setFlash] = useState<string | null>(null);
+  const list = accounts ?? [];
+  const index = Math.min(cursor, Math.max(0, list.length - 1));
+  const current = list[index];
+
+  const report = (ok: boolean, text: string) => ok && setFlash(text);
+
+  useInput(
+    (input, key) => {
+      if (input === 'q' || key.escape) return onBack();
+      if (input === 'a') return onLogin();
+      if (key.upArrow || input === 'k') return setCursor(Math.max(0, index - 1));
+      if (key.downArrow || input === 'j') return setCursor(Math.min(list.length - 1, index + 1));
+      if (!current) return;
+      setFlash(null);
+      if (key.return) {
+        void setDefault(current.nickname).then((ok) =>
+          report(ok, `${current.nickname} is now the default.`),
+        );
+      } else if (input === 'r') setMode({ mode: 'rename', nickname: current.nickname });
+      else if (input === 'l') onLogin();
+      else if (input === 'd') {
+        setMode({ mode: 'confirm-remove', id: current.id, nickname: current.nickname });
+      } else if (input === 'p') {
+        const pause = !current.paused;
+        void setPaused(current.id, pause).then((ok) =>
+          report(ok, `${current.nickname} ${pause ? 'paused' : 'resumed'}.`),
+        );
+      }
+    },
+    { isActive: active && mode.mode === 'list' },
+  );
+
+  const validateName = (name: string) => {
+    if (!isValidNickname(name)) return 'Use 1-32 letters, digits, ".", "_" or "-".';
+    const clash = list.find((a) => a.nickname === name && a.nickname !== current?.nickname);
+    return clash ? `"${name}" is already taken.` : null;
+  };
+
+  const message = error
+    ? { text: error, tone: 'bad' as const }
+    : flash
+      ? { text: flash, tone: 'good' as const }
+      : null;
+  const now = clock.now();
+
+  return (
+    <Frame title={`${provider.displayName} accounts`} hints={ACCOUNTS_KEYS} message={message}>
+      {accounts === null ? <Text>Reading accounts…</Text> : null}
+      {accounts?.length === 0 ? <Text>No accounts yet: press a to log in.</Text> : null}
+      <Box flexDirection="column">
+        {list.map((account, row) => (
+          <Box key={account.id}>
+            <Text color={tone('accent')}>{row === index ? '▶ ' : '  '}</Text>
+            <Box width={10}>
+              <Text>{account.isDefault ? '[default]' : ''}</Text>
+            </Box>
+            <Text bold inverse={row === index}>
+              {account.nickname}
+            </Text>
+            <Text color={tone('muted')}> ({account.label}) </Text>
+            <StatusBadge state={account.state} now={now} />
+          </Box>
+        ))}
+      </Box>
+      {mode.mode === 'rename' && active ? (
+        <Box marginTop={1}>
+          <TextField
+            label={`New name for ${mode.nickname}`}
+            initial={mode.nickname}
+            validate={validateName}
+            onCancel={() => setMode({ mode: 'list' })}
+            onSubmit={(name) => {
+              setMode({ mode: 'list' });
+              void rename(mode.nickname, name).then((ok) => report(ok, `Renamed to ${name}.`));
+            }}
+          />
+        </Box>
+      ) : null}
+      {mode.mode === 'confirm-remove' && active ? (
+        <Box marginTop={1}>
+          <Confirm
+            question={`Remove ${mode.nickname} and delete its tokens?`}
+            onAnswer={(yes) => {
+              setMode({ mode: 'list' });
+              if (yes) {
+                void remove(mode.id).then((ok) => report(ok, `${mode.nickname} removed.`));
+              }
+            }}
+          />
+        </Box>
+      ) : null}
+    </Frame>
+  );
+}

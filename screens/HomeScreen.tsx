@@ -1,0 +1,68 @@
+import { Box, Text, useInput } from 'ink';
+import { useState } from 'react';
+import { useTerminalSize } from '../hooks/use-terminal-size.js';
+import type { ProviderDefinition } from '../src/providers/types.js';
+import { Frame } from './components/Frame.js';
+import type { KeyHint } from './components/KeyHints.js';
+import { ProviderCard } from './components/ProviderCard.js';
+
+export const HOME_KEYS: readonly KeyHint[] = [
+  ['enter/l', 'launch'],
+  ['n', 'log in'],
+  ['a', 'accounts'],
+  ['s', 'settings'],
+  ['↑↓/jk', 'provider'],
+  ['q', 'quit'],
+];
+
+interface Props {
+  providers: readonly ProviderDefinition[];
+  active: boolean;
+  onLaunch: (providerId: string) => void;
+  onLogin: (providerId: string) => void;
+  onAccounts: (providerId: string) => void;
+  onSettings: (providerId: string) => void;
+  onQuit: () => void;
+}
+
+/** The overview: every provider with its accounts, and what to do next. */
+export function HomeScreen(props: Props) {
+  const { providers, active } = props;
+  const { rows } = useTerminalSize();
+  const [index, setIndex] = useState(0);
+  const selected = providers[Math.min(index, providers.length - 1)];
+  // Room for account rows once titles, notices and the key bar are placed.
+  const maxAccounts = Math.max(1, Math.floor((rows - 10) / Math.max(1, providers.length)) - 3);
+
+  useInput(
+    (input, key) => {
+      if (input === 'q') return props.onQuit();
+      if (key.upArrow || input === 'k') return setIndex((i) => Math.max(0, i - 1));
+      if (key.downArrow || input === 'j') {
+        return setIndex((i) => Math.min(providers.length - 1, i + 1));
+      }
+      if (!selected) return;
+      if (key.return || input === 'l') props.onLaunch(selected.id);
+      else if (input === 'n') props.onLogin(selected.id);
+      else if (input === 'a') props.onAccounts(selected.id);
+      else if (input === 's') props.onSettings(selected.id);
+    },
+    { isActive: active },
+  );
+
+  return (
+    <Frame title="Home" hints={HOME_KEYS}>
+      {providers.length === 0 ? <Text>No providers are configured.</Text> : null}
+      <Box flexDirection="column">
+        {providers.map((provider) => (
+          <ProviderCard
+            key={provider.id}
+            provider={provider}
+            selected={provider.id === selected?.id && providers.length > 1}
+            maxAccounts={maxAccounts}
+          />
+        ))}
+      </Box>
+    </Frame>
+  );
+}

@@ -1,0 +1,88 @@
+import { Box, Text, useInput } from 'ink';
+import Spinner from 'ink-spinner';
+import { useState } from 'react';
+import { useAccounts } from '../hooks/use-accounts.js';
+import { useSession } from '../hooks/use-session.js';
+import { useSettings } from '../hooks/use-settings.js';
+import type { ProviderDefinition } from '../src/providers/types.js';
+import { Frame } from './components/Frame.js';
+import type { KeyHint } from './components/KeyHints.js';
+import { SessionSummary } from './components/SessionSummary.js';
+import { useTone } from './components/theme.js';
+import type { LaunchSummary } from './navigation.js';
+
+export const LAUNCH_KEYS: readonly KeyHint[] = [
+  ['enter', 'start claude'],
+  ['n', 'log in'],
+  ['r', 'retry'],
+  ['q/esc', 'back'],
+];
+
+interface Props {
+  provider: ProviderDefinition;
+  summary?: LaunchSummary;
+  active: boolean;
+  onLaunch: () => void;
+  onLogin: () => void;
+  onBack: () => void;
+}
+
+/**
+ * What will run (account, model, endpoint) before the terminal goes to
+ * `claude`, and how the last run went when the app comes back.
+ */
+export function LaunchScreen({ provider, summary, active, onLaunch, onLogin, onBack }: Props) {
+  const tone = useTone();
+  const [attempt, setAttempt] = useState(0);
+  const session = useSession(provider, attempt);
+  const { accounts } = useAccounts(provider.id);
+  const settings = useSettings(provider.id);
+  const account = accounts?.find((a) => a.isDefault);
+  const usable = accounts?.filter((a) => !a.paused && a.state.kind !== 'needs-login') ?? [];
+  const model = settings.values?.env.ANTHROPIC_MODEL || provider.defaultModel;
+  const ready = session.phase === 'ready' && usable.length > 0;
+
+  useInput(
+    (input, key) => {
+      if (input === 'q' || key.escape) onBack();
+      else if (input === 'n') onLogin();
+      else if (input === 'r' && session.phase === 'failed') setAttempt((n) => n + 1);
+      else if (key.return && ready) onLaunch();
+    },
+    { isActive: active },
+  );
+
+  const rows: Array<[string, string]> = [
+    ['account', account ? `${account.nickname} (${account.label})` : 'none'],
+    ['model', model],
+    ['endpoint', provider.apiUrl],
+    ['proxy', session.phase === 'ready' ? session.proxyUrl : session.phase],
+  ];
+  return (
+    <Frame title={`Launch claude on ${provider.displayName}`} hints={LAUNCH_KEYS}>
+      {summary ? <SessionSummary summary={summary} /> : null}
+      {rows.map(([label, value]) => (
+        <Box key={label}>
+          <Box width={10}>
+            <Text color={tone('muted')}>{label}</Text>
+          </Box>
+          <Text wrap="truncate-end">{value}</Text>
+        </Box>
+      ))}
+      <Box marginTop={1}>
+        {session.phase === 'starting' ? (
+          <Text>
+            <Spinner type="dots" /> Starting the proxy…
+          </Text>
+        ) : null}
+        {session.phase === 'failed' ? (
+          <Text color={tone('bad')}>{session.message} Press r to try again.</Text>
+        ) : null}
+        {session.phase === 'ready' && accounts && usable.length === 0 ? (
+          <Text color={tone('warn')}>No usable account: press n to log in.</Text>
+        ) : null}
+        {ready ? <Text color={tone('good')}>Ready: press Enter to start claude.</Text> : null}
+      </Box>
+    </Frame>
+  );
+}

@@ -1,0 +1,63 @@
+import { Box, Text, useInput } from 'ink';
+import { useState } from 'react';
+import type { ModelDefinition } from '../../src/providers/types.js';
+import { useKeyCapture } from './key-capture.js';
+import { useTone } from './theme.js';
+
+interface Props {
+  label: string;
+  models: readonly ModelDefinition[];
+  current: string | undefined;
+  /** Rows the list may take; it scrolls to keep the cursor in view. */
+  height: number;
+  onPick: (modelId: string) => void;
+  /** The last entry: type a model the list does not have. */
+  onType: () => void;
+  /** Clear the value, so the default applies. */
+  onClear: () => void;
+  onCancel: () => void;
+}
+
+/** Choose a model from the provider's list, or type one that is not in it. */
+export function ModelPicker(props: Props) {
+  const { models, current, height } = props;
+  const tone = useTone();
+  useKeyCapture(true);
+  const entries = [...models.map((model) => model.id), 'type a model name…', 'use the default'];
+  const [cursor, setCursor] = useState(() => Math.max(0, entries.indexOf(current ?? '')));
+
+  useInput((input, key) => {
+    if (key.escape || input === 'q') return props.onCancel();
+    if (key.upArrow || input === 'k') return setCursor((c) => Math.max(0, c - 1));
+    if (key.downArrow || input === 'j')
+      return setCursor((c) => Math.min(entries.length - 1, c + 1));
+    if (input === 't') return props.onType();
+    if (!key.return) return;
+    if (cursor === models.length) props.onType();
+    else if (cursor === models.length + 1) props.onClear();
+    else props.onPick(entries[cursor]!);
+  });
+
+  const rows = Math.max(3, height);
+  const start = Math.min(
+    Math.max(0, cursor - Math.floor(rows / 2)),
+    Math.max(0, entries.length - rows),
+  );
+  return (
+    <Box flexDirection="column">
+      <Text bold>{props.label}: choose with ↑↓ and Enter, t to type one</Text>
+      {entries.slice(start, start + rows).map((entry, offset) => {
+        const row = start + offset;
+        const model = models[row];
+        return (
+          <Box key={entry}>
+            <Text color={tone('accent')}>{row === cursor ? '▶ ' : '  '}</Text>
+            <Text inverse={row === cursor}>{entry}</Text>
+            {model?.displayName ? <Text color={tone('muted')}> {model.displayName}</Text> : null}
+            {entry === current ? <Text color={tone('good')}> (current)</Text> : null}
+          </Box>
+        );
+      })}
+    </Box>
+  );
+}

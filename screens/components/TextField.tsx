@@ -1,0 +1,57 @@
+import { Box, Text, useInput } from 'ink';
+import { useState } from 'react';
+import { useKeyCapture } from './key-capture.js';
+import { useTone } from './theme.js';
+
+interface Props {
+  label: string;
+  initial: string;
+  /** Returns the problem with a value, or null when it is acceptable. */
+  validate?: (value: string) => string | null;
+  onSubmit: (value: string) => void;
+  onCancel: () => void;
+  /** Shown under the field while it is empty. */
+  placeholder?: string;
+}
+
+/**
+ * A one-line text field that owns the keyboard while it is shown: every key
+ * goes into it, Enter accepts (only a valid value), Esc leaves unchanged.
+ * The problem with the current text is shown as the user types.
+ */
+export function TextField({ label, initial, validate, onSubmit, onCancel, placeholder }: Props) {
+  const tone = useTone();
+  const [value, setValue] = useState(initial);
+  useKeyCapture(true);
+  const problem = validate?.(value) ?? null;
+
+  useInput((input, key) => {
+    if (key.escape) return onCancel();
+    if (key.return) {
+      if (problem === null) onSubmit(value);
+      return;
+    }
+    if (key.backspace || key.delete) return setValue((text) => text.slice(0, -1));
+    if (key.ctrl && input === 'u') return setValue('');
+    if (key.ctrl || key.meta || key.tab || key.upArrow || key.downArrow) return;
+    if (key.leftArrow || key.rightArrow || key.pageUp || key.pageDown) return;
+    // Pasted text arrives as one string; keep it to one line.
+    const printable = input.replace(/[\r\n\t]/g, ' ').replace(/\p{Cc}/gu, '');
+    if (printable) setValue((text) => text + printable);
+  });
+
+  return (
+    <Box flexDirection="column">
+      <Box>
+        <Text bold>{label}: </Text>
+        <Text>{value}</Text>
+        <Text inverse> </Text>
+      </Box>
+      {problem ? (
+        <Text color={tone('bad')}>{problem}</Text>
+      ) : (
+        <Text color={tone('muted')}>{value === '' && placeholder ? placeholder : ' '}</Text>
+      )}
+    </Box>
+  );
+}
