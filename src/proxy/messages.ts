@@ -337,7 +337,7 @@ async function attemptOn(account: PoolAccount, input: AttemptInput): Promise<Att
         signal,
       });
       if (outcome.type === 'committed') {
-        return { type: 'done', usage: outcome.usage, error: outcome.error?.anthropicType };
+        return { type: 'done', usage: outcome.usage, error: outcome.error };
       }
       return outcome;
     }

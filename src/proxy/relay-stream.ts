@@ -33,8 +33,8 @@ export type StreamOutcome =
   | {
       type: 'committed';
       usage: AnthropicUsage | undefined;
-      /** Set when the stream ended with an `error` event after the commit point. */
-      error: UpstreamError | undefined;
+      /** The `error` event's type when the stream ended with one after the commit point. */
+      error: string | undefined;
     };
 
 const TIMEOUT = Symbol('timeout');
@@ -138,6 +138,7 @@ async function streamCommitted(
   const translator = createStreamTranslator(opts.ctx);
   let usage: AnthropicUsage | undefined;
   let failure: UpstreamError | undefined;
+  let errorType: string | undefined;
   let finished = false;
   let lastWrite = Date.now();
 
@@ -146,6 +147,7 @@ async function streamCommitted(
     let text = '';
     for (const event of events) {
       if (event.type === 'message_delta') usage = event.usage;
+      else if (event.type === 'error') errorType = event.error.type;
       text += encodeSse(event);
     }
     lastWrite = Date.now();
@@ -235,7 +237,7 @@ async function streamCommitted(
     if (!res.writableEnded) res.end();
   }
   if (signal.aborted) return { type: 'aborted' };
-  return { type: 'committed', usage, error: failure };
+  return { type: 'committed', usage, error: errorType };
 }
 
 function sniff(chunk: Buffer): 'unknown' | 'sse' | 'json' {

@@ -10,6 +10,7 @@ import { type CcsPaths, ccsPaths } from '../../src/home.js';
 import { iflowProvider } from '../../src/providers/iflow.js';
 import type { ProviderDefinition } from '../../src/providers/types.js';
 import { type ProxyHandle, type ProxyOptions, startProxy } from '../../src/proxy/server.js';
+import type { RequestSummary } from '../../src/proxy/stats.js';
 
 export const SECRET = 'test-session-secret';
 
@@ -242,4 +243,91 @@ export function userRequest(text: string, extra: Record<string, unknown> = {}) {
     messages: [{ role: 'user', content: text }],
     ...extra,
   };
+}
+
+/** A streaming answer read frame by frame, for tests that act mid-stream. */
+export interface OpenStream {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  frames: SseFrame[];
+  /** Reads until a frame matches; returns it. */
+  until(match: (frame: SseFrame) => boolean): Promise<SseFrame>;
+  /** Reads to the end; returns all frames. */
+  rest(): Promise<SseFrame[]>;
+  abort(): void;
+}
+
+export async function openStream(
+  proxy: { url: string },
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<OpenStream> {
+  const controller = new AbortController();
+  const answer = await request(`${proxy.url}/v1/messages?beta=true`, {
+    method: 'POST',
+    headers: { 'x-api-key': SECRET, 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+    signal: controller.signal,
+  });
+  const frames: SseFrame[] = [];
+  const decoder = new TextDecoder();
+  const iterator = answer.body[Symbol.asyncIterator]();
+  let buffer = '';
+  let cursor = 0;
+  const pull = async (): Promise<boolean> => {
+    const step = await iterator.next();
+    if (step.done) return false;
+    buffer += decoder.decode(step.value as Buffer, { stream: true });
+    let end = buffer.indexOf('\n\n');
+    while (end >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      if (block.trim()) frames.push(...parseFrames(`${block}\n\n`));
+      end = buffer.indexOf('\n\n');
+    }
+    return true;
+  };
+  return {
+    status: answer.statusCode,
+    headers: answer.headers,
+    frames,
+    async until(match) {
+      for (;;) {
+        while (cursor < frames.length) {
+          const frame = frames[cursor++]!;
+          if (match(frame)) return frame;
+        }
+        if (!(await pull())) throw new Error('stream ended before the expected frame');
+      }
+    },
+    async rest() {
+      while (await pull()) {}
+      return frames;
+    },
+    abort: () => controller.abort(),
+  };
+}
+
+/** A promise the test resolves to let a scripted upstream continue. */
+export function gate(): { wait: Promise<void>; open(): void } {
+  let open!: () => void;
+  const wait = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { wait, open };
+}
+
+export function eventNames(frames: SseFrame[]): string[] {
+  return frames.map((frame) => frame.event ?? '?');
+}
+
+/** Resolves with the summary of the next request the proxy finishes. */
+export function nextSummary(proxy: ProxyHandle): Promise<RequestSummary> {
+  return new Promise((resolve) => {
+    const stop = proxy.onEvent((event) => {
+      if (event.type !== 'request') return;
+      stop();
+      resolve(event.summary);
+    });
+  });
 }
