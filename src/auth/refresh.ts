@@ -43,7 +43,7 @@ const RESCAN_MS = 5 * 60_000;
 /** Failed refreshes back off from 30 s up to 30 min. */
 const FAILURE_BASE_MS = 30_000;
 const FAILURE_MAX_MS = 30 * 60_000;
-/** Never loop faster than this, whatever a token's lifetime says. */
+/** Never refresh one account again sooner than this, whatever its lifetime says. */
 const MIN_WAKE_MS = 1000;
 
 type AccountState = 'ok' | 'failed' | 'needs-login';
@@ -161,12 +161,14 @@ export function createRefreshService(options: RefreshServiceOptions): RefreshSer
       }
       const outcome = await refreshOne(account, false);
       if (outcome.type === 'refreshed' || outcome.type === 'fresh') {
-        wakeAt = Math.min(wakeAt, refreshDueAt(outcome.tokens));
+        // A token that is due again at once (a tiny lifetime) must not spin.
+        const nextDue = Math.max(refreshDueAt(outcome.tokens), clock.now() + MIN_WAKE_MS);
+        wakeAt = Math.min(wakeAt, nextDue);
       } else if (outcome.type === 'failed') {
         wakeAt = Math.min(wakeAt, retryAt.get(account.id) ?? wakeAt);
       }
     }
-    return Math.max(wakeAt, clock.now() + MIN_WAKE_MS);
+    return wakeAt;
   };
 
   const run = async (signal: AbortSignal) => {

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { type LoginEvent, loginWithDeviceCode } from '../../src/auth/login.js';
 import { type CcsPaths, ccsPaths } from '../../src/home.js';
 import { iflowProvider } from '../../src/providers/iflow.js';
 import type { ProviderDefinition } from '../../src/providers/types.js';
@@ -49,4 +50,34 @@ export async function tempHome(): Promise<{ paths: CcsPaths; cleanup: () => Prom
 export async function tick(clock: FakeClock, ms: number): Promise<void> {
   await clock.waitForSleepers();
   clock.advance(ms);
+}
+
+/**
+ * Logs in through the real device flow, approving the code through the
+ * control route once the client has made its first poll (manual clock).
+ */
+export async function loginThroughSim(
+  sim: Simulator,
+  clock: FakeClock,
+  paths: CcsPaths,
+  identity: Record<string, string>,
+  nickname?: string,
+) {
+  const events: LoginEvent[] = [];
+  let userCode = '';
+  const result = loginWithDeviceCode({
+    provider: simProvider(sim),
+    paths,
+    clock,
+    ...(nickname ? { nickname } : {}),
+    onEvent: (event) => {
+      events.push(event);
+      if (event.type === 'code') userCode = event.authorization.userCode;
+    },
+  });
+  await tick(clock, 5000);
+  await clock.waitForSleepers();
+  await control(sim, 'approve', { userCode, ...identity });
+  clock.advance(5000);
+  return { ...(await result), events };
 }
