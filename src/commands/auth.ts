@@ -1,10 +1,11 @@
 import { identityLabel } from '../accounts/identity.js';
 import { listAccounts } from '../accounts/registry.js';
+import type { DeviceAuthorization } from '../auth/device-code.js';
 import type { Clock } from '../clock.js';
 import { UserError } from '../errors.js';
 import type { ProviderDefinition } from '../providers/types.js';
 import type { CommandContext } from './context.js';
-import { type DeviceAuthorization, loadLogin, loadTui } from './modules.js';
+import { loadTui } from './modules.js';
 import { confirm } from './prompt.js';
 
 export interface AuthRequest {
@@ -94,7 +95,7 @@ const CLEAR_LINE = '\r\x1b[2K';
  * Shows the time left until `expiresAt`: rewritten in place each second on a
  * terminal, a new line each whole minute otherwise (logs and CI stay short).
  */
-async function showCountdown(
+export async function showCountdown(
   out: NodeJS.WritableStream,
   clock: Clock,
   expiresAt: number,
@@ -105,6 +106,8 @@ async function showCountdown(
   while (!signal.aborted) {
     const left = expiresAt - clock.now();
     const text = `Code expires in ${formatRemaining(left)}`;
+    // Without a terminal, expiry itself is said by the error line, not a 0:00 line.
+    if (left <= 0 && !tty) return;
     out.write(tty ? `${CLEAR_LINE}${text}` : `${text}\n`);
     if (left <= 0) return;
     try {
@@ -122,7 +125,8 @@ export async function runTextLogin(
   provider: ProviderDefinition,
   nickname: string | undefined,
 ): Promise<number> {
-  const { loginWithDeviceCode } = await loadLogin();
+  // The OAuth client loads only here, never on the other account flags.
+  const { loginWithDeviceCode } = await import('../auth/login.js');
   const stopCountdown = new AbortController();
   let countdown: Promise<void> | undefined;
   // On a terminal the countdown line has no newline yet; clear it before other output.

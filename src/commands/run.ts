@@ -5,7 +5,7 @@ import type { ProviderDefinition } from '../providers/types.js';
 import { runAccounts, runLogout, runRename, runUse } from './accounts.js';
 import type { CommandContext } from './context.js';
 import { mainHelp, packageVersion, providerHelp } from './help.js';
-import { loadDemo, loadSimulator, loadTui } from './modules.js';
+import { loadDemo, loadTui } from './modules.js';
 
 /** Words that are ccs's own commands, never provider ids (no config read needed). */
 const COMMAND_WORDS = new Set(['help', 'config', 'demo', 'simulator']);
@@ -66,7 +66,7 @@ export async function runCommand(ctx: CommandContext, command: Command): Promise
     case 'demo':
       return (await loadDemo()).runDemo(ctx);
     case 'simulator':
-      return (await loadSimulator()).runSimulatorCommand(ctx, command.args);
+      return (await import('./simulator.js')).runSimulatorCommand(ctx, command.args);
     case 'accounts':
       return runAccounts(ctx, command.providerId, command.json);
     case 'use':

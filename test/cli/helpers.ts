@@ -19,7 +19,12 @@ export function fixedClock(iso: string): Clock & { set(ms: number): void } {
   let now = Date.parse(iso);
   return {
     now: () => now,
-    sleep: () => new Promise(() => {}),
+    // Time never passes on its own; only an abort ends a sleep.
+    sleep: (_ms, signal) =>
+      new Promise((_resolve, reject) => {
+        if (signal?.aborted) reject(signal.reason);
+        signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+      }),
     set: (ms) => {
       now = ms;
     },
@@ -28,13 +33,18 @@ export function fixedClock(iso: string): Clock & { set(ms: number): void } {
 
 export interface TestContext {
   ctx: CommandContext;
+  /** What the user types. */
+  stdin: PassThrough;
   stdout: () => string;
   stderr: () => string;
   abort: () => void;
 }
 
 /** A CommandContext whose streams are captured, for running commands in-process. */
-export function testContext(paths: CcsPaths, options: { clock?: Clock; isTTY?: boolean } = {}) {
+export function testContext(
+  paths: CcsPaths,
+  options: { clock?: Clock; isTTY?: boolean; env?: NodeJS.ProcessEnv } = {},
+) {
   const out: string[] = [];
   const err: string[] = [];
   const stdout = new PassThrough();
@@ -42,10 +52,11 @@ export function testContext(paths: CcsPaths, options: { clock?: Clock; isTTY?: b
   stdout.on('data', (chunk: Buffer) => out.push(chunk.toString()));
   stderr.on('data', (chunk: Buffer) => err.push(chunk.toString()));
   const controller = new AbortController();
+  const stdin = new PassThrough();
   const ctx: CommandContext = {
     paths,
-    env: {},
-    stdin: new PassThrough() as unknown as NodeJS.ReadStream,
+    env: options.env ?? {},
+    stdin: stdin as unknown as NodeJS.ReadStream,
     stdout: stdout as unknown as NodeJS.WriteStream,
     stderr: stderr as unknown as NodeJS.WriteStream,
     isTTY: options.isTTY ?? false,
@@ -55,6 +66,7 @@ export function testContext(paths: CcsPaths, options: { clock?: Clock; isTTY?: b
   };
   const result: TestContext = {
     ctx,
+    stdin,
     stdout: () => out.join(''),
     stderr: () => err.join(''),
     abort: () => controller.abort(),
@@ -85,4 +97,49 @@ export function addAccount(
     ...(options.nickname ? { nickname: options.nickname } : {}),
     now,
   });
+}
+
+/**
+ * A clock whose sleeps wait for the test: `step()` jumps to the earliest
+ * pending sleep's end and wakes it.
+ */
+export function steppedClock(startIso: string) {
+  let now = Date.parse(startIso);
+  const sleepers: { at: number; wake: () => void }[] = [];
+  let waiting: (() => void) | undefined;
+  const clock: Clock = {
+    now: () => now,
+    sleep: (ms, signal) =>
+      new Promise<void>((resolve, reject) => {
+        if (signal?.aborted) {
+          reject(signal.reason);
+          return;
+        }
+        const sleeper = { at: now + ms, wake: resolve };
+        sleepers.push(sleeper);
+        signal?.addEventListener('abort', () => {
+          sleepers.splice(sleepers.indexOf(sleeper), 1);
+          reject(signal.reason);
+        });
+        waiting?.();
+      }),
+  };
+  return {
+    clock,
+    /** Resolves once something sleeps (now or later). */
+    sleeping: () =>
+      sleepers.length > 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            waiting = resolve;
+          }),
+    step: () => {
+      sleepers.sort((a, b) => a.at - b.at);
+      const next = sleepers.shift();
+      if (!next) return false;
+      now = next.at;
+      next.wake();
+      return true;
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +25,7 @@ export interface RunOptions {
   input?: string;
   nodeArgs?: string[];
   /** Called with each stdout chunk as it arrives (to react to the login block). */
-  onStdout?: (text: string, all: string) => void;
+  onStdout?: (text: string, all: string, child: ChildProcess) => void;
 }
 
 /**
@@ -45,7 +45,7 @@ export function runCcs(args: string[], options: RunOptions = {}): Promise<RunRes
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (text: string) => {
     stdout += text;
-    options.onStdout?.(text, stdout);
+    options.onStdout?.(text, stdout, child);
   });
   child.stderr.setEncoding('utf8').on('data', (text: string) => {
     stderr += text;
