@@ -16,7 +16,7 @@ Commands:
   ccs config                   the TUI opened on the settings editor
   ccs <provider> [args...]     run claude through the provider; other arguments go to claude
   ccs <provider> --help        the provider's commands and flags
-  ccs simulator [--help]       a local iFlow-compatible server for trying ccs without an account
+  ccs simulator [--port N]     a local iFlow-compatible server for trying ccs without an account
   ccs demo                     the TUI against a built-in simulator and a throw-away home
   ccs --help, -h               this text
   ccs --version, -v            the version
