@@ -80,7 +80,7 @@ function mountApp(ctx: CommandContext, services: TuiServices, state: NavState): 
       // terminal on its way out; console output would tear the screen.
       exitOnCtrlC: false,
       patchConsole: false,
-      incrementalRendering: true,
+      incrementalRendering: false,
     },
   );
   // SIGTERM (or SIGINT sent by kill) reaches us through the command's signal.

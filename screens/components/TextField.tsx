@@ -35,9 +35,9 @@ export function TextField({ label, initial, validate, onSubmit, onCancel, placeh
     if (key.ctrl && input === 'u') return setValue('');
     if (key.ctrl || key.meta || key.tab || key.upArrow || key.downArrow) return;
     if (key.leftArrow || key.rightArrow || key.pageUp || key.pageDown) return;
-    // Pasted text arrives as one string; keep it to one line.
-    const printable = input.replace(/[\r\n\t]/g, ' ').replace(/\p{Cc}/gu, '');
-    if (printable) setValue((text) => text + printable);
+    const typed = applyTyping(value, input);
+    setValue(typed.value);
+    if (typed.submit && (validate?.(typed.value) ?? null) === null) onSubmit(typed.value);
   });
 
   return (
@@ -54,4 +54,22 @@ export function TextField({ label, initial, validate, onSubmit, onCancel, placeh
       )}
     </Box>
   );
+}
+
+/**
+ * Applies a chunk of typed text. Fast typing and pastes arrive as one
+ * string, so erase characters inside it still erase, and an Enter at its
+ * very end still submits; other line breaks become spaces (one line only).
+ */
+export function applyTyping(value: string, chunk: string): { value: string; submit: boolean } {
+  let text = value;
+  const chars = [...chunk];
+  let submit = false;
+  for (const [index, char] of chars.entries()) {
+    if (char === '\u007F' || char === '\b') text = text.slice(0, -1);
+    else if (char === '\r' && index === chars.length - 1) submit = true;
+    else if (char === '\r' || char === '\n' || char === '\t') text += ' ';
+    else if (!/\p{Cc}/u.test(char)) text += char;
+  }
+  return { value: text, submit };
 }

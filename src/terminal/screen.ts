@@ -3,7 +3,7 @@
  * raw mode, the cursor and the flow of stdin. Ink 6 has no alternate-screen
  * or suspend API, so this module does it, and puts the terminal back exactly
  * on every way out: a normal quit, Ctrl-C, a thrown error, an unhandled
- * rejection, SIGHUP (an SSH connection dropping) and SIGTERM.
+ * rejection and SIGHUP (an SSH connection dropping).
  */
 
 export const ENTER_ALT_SCREEN = '\u001B[?1049h';
@@ -78,7 +78,7 @@ export interface TerminalScreenOptions {
 }
 
 /** Exit codes for the signals that end the app: 128 + signal number. */
-const SIGNAL_EXIT: Record<string, number> = { SIGHUP: 129, SIGTERM: 143 };
+const SIGNAL_EXIT: Record<string, number> = { SIGHUP: 129 };
 
 export function createTerminalScreen(options: TerminalScreenOptions): TerminalScreen {
   const { stdin, stdout, stderr } = options;
@@ -127,8 +127,9 @@ export function createTerminalScreen(options: TerminalScreenOptions): TerminalSc
   };
   const handlers: Array<[string, (...args: unknown[]) => void]> = [
     ['exit', onExit],
+    // SIGINT and SIGTERM reach the app through the command's AbortSignal
+    // and unwind normally; SIGHUP has no such path, so it is handled here.
     ['SIGHUP', onSignal],
-    ['SIGTERM', onSignal],
     ['uncaughtException', onFatal],
     ['unhandledRejection', onFatal],
   ];
