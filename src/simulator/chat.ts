@@ -278,7 +278,7 @@ async function streamAnswer(
       res.socket?.destroy();
       return;
     }
-    writeSplit(res, `data: ${JSON.stringify(chunk)}\n\n`);
+    await writeSplit(res, `data: ${JSON.stringify(chunk)}\n\n`);
     if (index === 0 && stall) await delay(numberIn(stall, 'ms', 1000));
   }
   if (!networkError) res.write('data: [DONE]\n\n');
@@ -289,13 +289,15 @@ async function streamAnswer(
  * Writes an SSE frame in two writes cut inside a multi-byte character when
  * there is one, so clients see UTF-8 split across TCP reads.
  */
-function writeSplit(res: ServerResponse, frame: string): void {
+function writeSplit(res: ServerResponse, frame: string): Promise<void> {
   const bytes = Buffer.from(frame, 'utf8');
   const wide = bytes.findIndex((byte) => byte >= 0xc0);
-  if (wide < 0) {
-    res.write(bytes);
-    return;
-  }
+  // Waiting for each write to be flushed makes a later cut land mid-stream.
+  const flushed = (part: Buffer) =>
+    new Promise<void>((resolve) => {
+      res.write(part, () => resolve());
+    });
+  if (wide < 0) return flushed(bytes);
   res.write(bytes.subarray(0, wide + 1));
-  res.write(bytes.subarray(wide + 1));
+  return flushed(bytes.subarray(wide + 1));
 }
