@@ -136,7 +136,8 @@ describe('request translation through the socket', () => {
       messages: [{ role: 'user', content: 'use it' }],
       tools: [{ name: longName, input_schema: { type: 'object', properties: {} } }],
     });
-    const upstreamName = upstream.received[0]!.body.tools[0].function.name as string;
+    const tools = upstream.received[0]!.body.tools as Array<{ function: { name: string } }>;
+    const upstreamName = tools[0]!.function.name;
     expect(upstreamName.length).toBeLessThanOrEqual(64);
     expect(upstreamName).toMatch(/^[a-zA-Z0-9_-]+$/);
     expect(answer.json().content[0]).toMatchObject({ type: 'tool_use', name: longName });
