@@ -5,6 +5,11 @@ import { registerChatHandler, type Simulator, startSimulator } from '../../src/s
 import { FakeClock } from '../auth/fake-clock.js';
 import { control, simProvider, simState } from '../auth/helpers.js';
 
+interface TokenBody {
+  access_token: string;
+  refresh_token: string;
+}
+
 let sim: Simulator;
 let clock: FakeClock;
 
@@ -152,24 +157,26 @@ describe('the OAuth endpoints', () => {
   it('rotates refresh tokens and keeps the api key across refreshes', async () => {
     const code = await newCode();
     await control(sim, 'approve', { userCode: code.user_code, email: 'ann@example.com' });
-    const tokens = await (
+    const tokens = (await (
       await postForm('/oauth/token', {
         grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
         device_code: String(code.device_code),
         client_id: IFLOW_CLIENT_ID,
       })
-    ).json();
+    ).json()) as TokenBody;
     const refresh = (token: string) =>
       postForm('/oauth/token', {
         grant_type: 'refresh_token',
         refresh_token: token,
         client_id: IFLOW_CLIENT_ID,
       });
-    const userInfo = async (accessToken: string) =>
-      (await fetch(`${sim.url}/api/oauth/getUserInfo?accessToken=${accessToken}`)).json();
+    const userInfo = async (accessToken: string) => {
+      const response = await fetch(`${sim.url}/api/oauth/getUserInfo?accessToken=${accessToken}`);
+      return (await response.json()) as { data: { apiKey: string } };
+    };
 
     const keyBefore = (await userInfo(tokens.access_token)).data.apiKey;
-    const next = await (await refresh(tokens.refresh_token)).json();
+    const next = (await (await refresh(tokens.refresh_token)).json()) as TokenBody;
     expect(next.refresh_token).not.toBe(tokens.refresh_token);
     expect((await userInfo(next.access_token)).data.apiKey).toBe(keyBefore);
     expect((await refresh(tokens.refresh_token)).status).toBe(400);
@@ -253,7 +260,7 @@ describe('determinism and the chat route', () => {
             headers: { 'content-type': 'application/x-www-form-urlencoded' },
             body: new URLSearchParams({ client_id: IFLOW_CLIENT_ID }),
           });
-          const body = await response.json();
+          const body = (await response.json()) as Record<string, string>;
           return [body.user_code, body.device_code];
         }),
       );
