@@ -19,6 +19,9 @@ async function loginForLaunch(ctx: CommandContext, provider: ProviderDefinition)
 }
 
 function noAccountError(provider: ProviderDefinition, what: string): UserError {
+  if (provider.auth.kind !== 'device-code') {
+    return new UserError('no_account', what, `Run \`ccs ${provider.id} --auth\` to add one.`);
+  }
   return new UserError(
     'no_account',
     `${what} Logging in needs a terminal.`,
@@ -40,8 +43,12 @@ export async function runLaunch(
   const config = await readConfig(ctx.paths.configFile);
   const settings = await readSettings(ctx.paths, provider.id);
 
-  if ((await listAccounts(ctx.paths, provider.id)).length === 0) {
-    if (!ctx.isTTY) throw noAccountError(provider, `No ${provider.displayName} account yet.`);
+  // A local server that takes no key has one implicit account and nothing to log in.
+  const keyless = provider.auth.kind === 'api-key' && provider.auth.key === 'none';
+  if (!keyless && (await listAccounts(ctx.paths, provider.id)).length === 0) {
+    if (!ctx.isTTY || provider.auth.kind !== 'device-code') {
+      throw noAccountError(provider, `No ${provider.displayName} account yet.`);
+    }
     await loginForLaunch(ctx, provider);
   }
 
@@ -56,7 +63,7 @@ export async function runLaunch(
     strategy: config.routingStrategy,
   });
   try {
-    await ensureUsableAccount(ctx, provider, session);
+    if (!keyless) await ensureUsableAccount(ctx, provider, session);
     if (ctx.signal.aborted) return 130;
     ctx.logger.info('launching claude', { bin: claudeBin, args: claudeArgs.length });
     return await runClaude(session, claudeArgs, { env: ctx.env, logger: ctx.logger });
@@ -95,7 +102,7 @@ async function ensureUsableAccount(
   }
   const names = check.needsLogin.map((account) => account.nickname).join(', ');
   const what = `No ${provider.displayName} account can be used: ${names} must log in again.`;
-  if (!ctx.isTTY) throw noAccountError(provider, what);
+  if (!ctx.isTTY || provider.auth.kind !== 'device-code') throw noAccountError(provider, what);
   ctx.stderr.write(`${what}\n`);
   await loginForLaunch(ctx, provider);
 }

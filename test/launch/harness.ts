@@ -99,12 +99,13 @@ export interface CcsRun {
 export function runCcs(
   args: readonly string[],
   env: Record<string, string>,
-  options: { detached?: boolean } = {},
+  options: { detached?: boolean; cwd?: string } = {},
 ): CcsRun {
   const child = spawn(process.execPath, [CLI, ...args], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: options.detached ?? false,
+    ...(options.cwd ? { cwd: options.cwd } : {}),
   });
   let out = '';
   let err = '';
@@ -116,8 +117,13 @@ export function runCcs(
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     err += chunk;
   });
+  let closed = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('close', (code, signal) => resolve({ code, signal })),
+    child.once('close', (code, signal) => {
+      closed = true;
+      for (const wake of waiters.splice(0)) wake();
+      resolve({ code, signal });
+    }),
   );
   const waitForStdout = (text: string | RegExp) =>
     new Promise<string>((resolve, reject) => {
