@@ -1,0 +1,173 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { render } from 'ink-testing-library';
+import type { ReactElement } from 'react';
+import { afterEach, vi } from 'vitest';
+import type {
+  AccountNotice,
+  LoginRequest,
+  SessionHolder,
+  SessionStatsView,
+  TuiServices,
+} from '../../hooks/services.js';
+import { ServicesContext } from '../../hooks/services.js';
+import { ColorContext } from '../../screens/components/theme.js';
+import { recordLogin } from '../../src/accounts/registry.js';
+import { type Clock, systemClock } from '../../src/clock.js';
+import { type CcsPaths, ccsPaths } from '../../src/home.js';
+import { silentLogger } from '../../src/log.js';
+import { iflowProvider } from '../../src/providers/iflow.js';
+import type { ProviderDefinition } from '../../src/providers/types.js';
+
+/** Keys as a terminal sends them. */
+export const ARROW_UP = '\u001B[A';
+export const ARROW_DOWN = '\u001B[B';
+export const ENTER = '\r';
+export const ESC = '\u001B';
+export const BACKSPACE = '\u007F';
+export const CTRL_C = '\u0003';
+export const CTRL_S = '\u0013';
+
+/** A provider whose endpoints point at a closed local port: nothing is ever sent. */
+export const PROVIDER: ProviderDefinition = iflowProvider(
+  'http://127.0.0.1:9/auth',
+  'http://127.0.0.1:9/v1',
+);
+
+export async function tempHome(): Promise<{ paths: CcsPaths; cleanup: () => Promise<void> }> {
+  const home = await mkdtemp(path.join(os.tmpdir(), 'ccs-tui-'));
+  return { paths: ccsPaths(home), cleanup: () => rm(home, { recursive: true, force: true }) };
+}
+
+/** Stores an account the way a login would, with tokens valid for `hours`. */
+export async function seedAccount(paths: CcsPaths, email: string, hours = 72) {
+  const now = Date.now();
+  return recordLogin(paths, 'iflow', {
+    identity: { email },
+    tokens: {
+      access_token: `at-${email}`,
+      refresh_token: `rt-${email}`,
+      api_key: `sk-${email}`,
+      expired: new Date(now + hours * 3_600_000).toISOString(),
+      last_refresh: new Date(now).toISOString(),
+      token_type: 'Bearer',
+      scope: 'all',
+    },
+    now: new Date(now),
+  });
+}
+
+export interface FakeSession extends SessionHolder {
+  notify(notice: AccountNotice): void;
+  prepared: string[];
+}
+
+/** A session holder that records what the app asks of it. */
+export function fakeSession(stats: SessionStatsView = emptyStats()): FakeSession {
+  const listeners = new Set<(notice: AccountNotice) => void>();
+  const prepared: string[] = [];
+  return {
+    prepared,
+    prepare: async (provider) => {
+      prepared.push(provider.id);
+      return { proxyUrl: 'http://127.0.0.1:4999' };
+    },
+    runClaude: async () => 0,
+    stats: () => stats,
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    notify: (notice) => {
+      for (const listener of listeners) listener(notice);
+    },
+    closeAll: async () => {},
+  };
+}
+
+function emptyStats(): SessionStatsView {
+  return { requests: 0, errors: 0, failovers: 0, inputTokens: 0, outputTokens: 0 };
+}
+
+export interface TestServices extends TuiServices {
+  raw: string[];
+  opened: string[];
+  logins: LoginRequest[];
+}
+
+export function makeServices(
+  paths: CcsPaths,
+  overrides: Partial<TuiServices> & { clock?: Clock } = {},
+): TestServices {
+  const raw: string[] = [];
+  const opened: string[] = [];
+  const logins: LoginRequest[] = [];
+  return {
+    paths,
+    env: {},
+    clock: systemClock,
+    logger: silentLogger,
+    loadProviders: async () => [PROVIDER],
+    login: (request) => {
+      logins.push(request);
+      return new Promise(() => {});
+    },
+    session: fakeSession(),
+    writeRaw: (data) => raw.push(data),
+    openBrowser: (url) => {
+      opened.push(url);
+      return true;
+    },
+    isSsh: false,
+    hyperlinks: false,
+    color: false,
+    raw,
+    opened,
+    logins,
+    ...overrides,
+  };
+}
+
+/** Renders `element` with the services and colour off, as the app does. */
+export function renderWith(services: TuiServices, element: ReactElement) {
+  return render(
+    <ServicesContext.Provider value={services}>
+      <ColorContext.Provider value={services.color}>{element}</ColorContext.Provider>
+    </ServicesContext.Provider>,
+  );
+}
+
+type Frames = { lastFrame: () => string | undefined };
+
+/**
+ * Waits until the last frame satisfies `expected` (a substring or a test),
+ * checking after every event-loop turn; fails with the frame it saw.
+ */
+export async function waitForFrame(
+  app: Frames,
+  expected: string | ((frame: string) => boolean),
+  timeoutMs = 4000,
+): Promise<string> {
+  const test = typeof expected === 'string' ? (f: string) => f.includes(expected) : expected;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const frame = app.lastFrame() ?? '';
+    if (test(frame)) return frame;
+    if (Date.now() > deadline) {
+      throw new Error(`Frame never matched ${String(expected)}. Last frame:\n${frame}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Fails the test when React printed an act() warning (or any other error). */
+export function failOnReactWarnings(): void {
+  const spy = vi.spyOn(console, 'error');
+  afterEach(() => {
+    const calls = spy.mock.calls.map((args) => args.map(String).join(' '));
+    spy.mockClear();
+    const warnings = calls.filter((line) => /act\(|Warning:/.test(line));
+    if (warnings.length > 0) throw new Error(`React warned:\n${warnings.join('\n')}`);
+  });
+}
