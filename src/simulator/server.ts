@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { type Clock, systemClock } from '../clock.js';
 import { getLogger } from '../log.js';
+import { handleChat } from './chat.js';
 import { handleControl } from './control-routes.js';
 import { showDevicePage, submitDevicePage } from './device-page.js';
 import { BodyTooLargeError, sendJson } from './http.js';
@@ -14,28 +15,14 @@ export type ChatHandler = (
   state: SimulatorState,
 ) => Promise<void>;
 
-let registeredChatHandler: ChatHandler | undefined;
+let chatOverride: ChatHandler | undefined;
 
 /**
- * Lets the chat half plug in without this module importing it statically
- * (it lives in chat.ts, written separately). Without a registration the
- * server loads `./chat.js` on the first chat request.
+ * Replaces the chat half (chat.ts) for every simulator in this process, or
+ * restores it with `undefined`. For tests of the routing itself.
  */
 export function registerChatHandler(handler: ChatHandler | undefined): void {
-  registeredChatHandler = handler;
-}
-
-async function chatHandler(): Promise<ChatHandler | undefined> {
-  if (registeredChatHandler) return registeredChatHandler;
-  // A variable specifier keeps the compiler from requiring the module.
-  const specifier = './chat.js';
-  try {
-    const module = (await import(specifier)) as { handleChat?: ChatHandler };
-    return module.handleChat;
-  } catch (error) {
-    getLogger().warn('simulator: chat handler unavailable', { error });
-    return undefined;
-  }
+  chatOverride = handler;
 }
 
 export interface SimulatorOptions {
@@ -80,10 +67,7 @@ async function route(
   if (path === '/device' && method === 'GET') return showDevicePage(url, res);
   if (path === '/device' && method === 'POST') return submitDevicePage(req, res, state);
   if (method === 'POST' && path === '/v1/chat/completions') {
-    const handler = await chatHandler();
-    if (handler) return handler(req, res, state);
-    sendJson(res, 501, { error: { message: 'The chat half of the simulator is not built in.' } });
-    return;
+    return (chatOverride ?? handleChat)(req, res, state);
   }
   if (method === 'GET' && path === '/') {
     res.writeHead(302, { location: '/device' }).end();
