@@ -16,6 +16,8 @@ import type { DeviceCodeAuth, ProviderDefinition } from '../providers/types.js';
 export interface HttpOptions {
   fetch?: typeof fetch;
   signal?: AbortSignal;
+  /** Per request; defaults to REQUEST_TIMEOUT_MS. */
+  timeoutMs?: number;
 }
 
 /** Access and refresh token as the token endpoint gave them (RFC 6749 §5.1). */
@@ -91,8 +93,8 @@ export function requestOptions(endpoint: string, options: HttpOptions, signal: A
 export async function withRequestSignal<T>(
   options: HttpOptions,
   send: (signal: AbortSignal) => Promise<T>,
-  timeoutMs = REQUEST_TIMEOUT_MS,
 ): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
   if (options.signal?.aborted) throw new CancelledError();
   const controller = new AbortController();
   const timer = setTimeout(

@@ -37,6 +37,11 @@ export interface RefreshOptions {
 }
 
 const HOUR_MS = 3600_000;
+/**
+ * Both requests of a refresh run while the token file's lock is held, and a
+ * lock older than 30 s may be taken over: keep the exchange well inside it.
+ */
+const LOCKED_REQUEST_TIMEOUT_MS = 10_000;
 /** Tokens living at least twice this long are refreshed this long before expiry. */
 const REFRESH_AHEAD_MS = 24 * HOUR_MS;
 
@@ -72,7 +77,10 @@ function sendRefresh(
   const as = authorizationServer(provider);
   const client = oauthClient(provider);
   const endpoint = deviceCodeAuth(provider).tokenEndpoint;
-  const http = fetchImpl ? { fetch: fetchImpl } : {};
+  const http = {
+    timeoutMs: LOCKED_REQUEST_TIMEOUT_MS,
+    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+  };
   return tokenRequest(
     provider,
     http,
@@ -100,6 +108,8 @@ async function refreshedFile(
   let phone = current.phone;
   try {
     const info = await fetchUserInfo(provider, answer.tokens.accessToken, {
+      attempts: 1,
+      timeoutMs: LOCKED_REQUEST_TIMEOUT_MS,
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
     });

@@ -1,7 +1,7 @@
 import { type Account, listAccounts } from '../accounts/registry.js';
 import { readTokenFile } from '../accounts/token-store.js';
 import { type Clock, systemClock } from '../clock.js';
-import { describeError } from '../errors.js';
+import { describeError, UserError } from '../errors.js';
 import type { CcsPaths } from '../home.js';
 import { getLogger } from '../log.js';
 import type { ProviderDefinition } from '../providers/types.js';
@@ -202,10 +202,19 @@ export function createRefreshService(options: RefreshServiceOptions): RefreshSer
       await Promise.allSettled(inFlight.values());
     },
     async refreshNow(accountId) {
-      const accounts = await listAccounts(options.paths, options.provider.id);
-      const account = accounts.find((a) => a.id === accountId);
+      let account: Account | undefined;
+      try {
+        const accounts = await listAccounts(options.paths, options.provider.id);
+        account = accounts.find((a) => a.id === accountId);
+      } catch (error) {
+        return { type: 'failed', error: error as Error };
+      }
       if (!account) {
-        return { type: 'failed', error: new Error(`No account ${accountId}.`) };
+        const error = new UserError(
+          'unknown_account',
+          `No ${options.provider.displayName} account ${accountId}.`,
+        );
+        return { type: 'failed', error };
       }
       return refreshOne(account, true);
     },

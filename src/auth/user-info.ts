@@ -69,7 +69,7 @@ export function readUserInfo(provider: ProviderDefinition, body: unknown): UserI
 export async function fetchUserInfo(
   provider: ProviderDefinition,
   accessToken: string,
-  options: HttpOptions & { clock?: Clock } = {},
+  options: HttpOptions & { clock?: Clock; attempts?: number } = {},
 ): Promise<UserInfo> {
   const config = deviceCodeAuth(provider).userInfo;
   if (!config) return { email: '' };
@@ -97,7 +97,7 @@ export async function fetchUserInfo(
       if (!network) throw error;
       reason = network;
     }
-    if (attempt >= ATTEMPTS) throw failed(provider, reason);
+    if (attempt >= (options.attempts ?? ATTEMPTS)) throw failed(provider, reason);
     await sleepOrCancel(clock, retryDelayMs(attempt), options.signal);
   }
 }
