@@ -13,12 +13,12 @@ it('the test OAuth server completes a device flow approved through its own pages
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(fields).toString(),
   });
-  const device = await (
+  const device = (await (
     await fetch(
       `${oidc.issuer}/device/auth`,
       form({ client_id: oidc.clientId, scope: 'openid email offline_access' }),
     )
-  ).json();
+  ).json()) as { user_code: string; device_code: string };
   expect(device.user_code).toBeTruthy();
 
   const grant = {
@@ -27,12 +27,15 @@ it('the test OAuth server completes a device flow approved through its own pages
     client_id: oidc.clientId,
   };
   const pending = await fetch(`${oidc.issuer}/token`, form(grant));
-  expect((await pending.json()).error).toBe('authorization_pending');
+  expect(((await pending.json()) as { error: string }).error).toBe('authorization_pending');
 
   const page = await approveInBrowser(oidc.issuer, device.user_code, 'alice');
   expect(page).toContain('Sign-in Success');
 
-  const tokens = await (await fetch(`${oidc.issuer}/token`, form(grant))).json();
+  const tokens = (await (await fetch(`${oidc.issuer}/token`, form(grant))).json()) as Record<
+    string,
+    string
+  >;
   expect(tokens.access_token).toBeTruthy();
   expect(tokens.refresh_token).toBeTruthy();
 });
