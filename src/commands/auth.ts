@@ -18,8 +18,8 @@ export interface AuthRequest {
 /**
  * `ccs <provider> --auth`. With accounts already there it asks first on a
  * terminal and refuses without one, before any code is requested. On a
- * terminal the login is the TUI's full-screen login screen; without one (or
- * when the TUI cannot be loaded) it is the text flow below.
+ * terminal the login is the TUI's full-screen login screen; without one it
+ * is the text flow below (which `ccs <provider> "prompt"` also uses).
  */
 export async function runAuth(
   ctx: CommandContext,
@@ -53,20 +53,13 @@ export async function runAuth(
   }
 
   if (ctx.isTTY) {
-    const tui = await loadTui().catch((error: unknown) => {
-      // Only a missing TUI build falls back to text; any other failure is real.
-      if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
-      ctx.logger.warn('TUI not available, using the text login', { error });
-      return undefined;
+    const { runTui } = await loadTui();
+    return runTui(ctx, {
+      screen: 'login',
+      providerId: provider.id,
+      standalone: true,
+      ...(request.nickname !== undefined ? { nickname: request.nickname } : {}),
     });
-    if (tui) {
-      return tui.runTui(ctx, {
-        screen: 'login',
-        providerId: provider.id,
-        standalone: true,
-        ...(request.nickname !== undefined ? { nickname: request.nickname } : {}),
-      });
-    }
   }
   return runTextLogin(ctx, provider, request.nickname);
 }

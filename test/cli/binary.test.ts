@@ -54,6 +54,15 @@ describe('ccs --help and --version', () => {
     expect(result.stderr).toContain('ccs config');
   });
 
+  it('ccs config with no terminal says so and names the files to edit, exit 1', async () => {
+    const result = await ccs('config');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `\`ccs config\` is full-screen and needs a terminal. Edit ${home}/<provider>.settings.json ` +
+        `or ${paths.configFile} by hand, or run it in a terminal.\n`,
+    );
+  });
+
   it('does not create the config home for --help', async () => {
     const fresh = path.join(home, 'not-yet');
     await runCcs(['--help'], { env: { CCS_HOME: fresh } });
