@@ -7,24 +7,30 @@ import type { Clock } from '../src/clock.js';
  * boundary) and stops ticking at zero. The timer is cleared on unmount.
  */
 export function useCountdown(expiresAt: number | undefined, clock: Clock): number {
-  const left = () => (expiresAt === undefined ? 0 : Math.max(0, expiresAt - clock.now()));
-  const [msLeft, setMsLeft] = useState(left);
+  // The time left is read from the clock on every render, so a new code
+  // shows its full time at once; the state only makes the timer re-render.
+  const [, setTicks] = useState(0);
 
   useEffect(() => {
     if (expiresAt === undefined) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const tick = () => {
+    const schedule = () => {
       const remaining = Math.max(0, expiresAt - clock.now());
-      setMsLeft(remaining);
       if (remaining === 0) return;
       // Wake on the next whole-second boundary of the time left.
-      timer = setTimeout(tick, remaining % 1000 || 1000);
+      timer = setTimeout(
+        () => {
+          setTicks((n) => n + 1);
+          schedule();
+        },
+        remaining % 1000 || 1000,
+      );
     };
-    tick();
+    schedule();
     return () => clearTimeout(timer);
   }, [expiresAt, clock]);
 
-  return expiresAt === undefined ? 0 : msLeft;
+  return expiresAt === undefined ? 0 : Math.max(0, expiresAt - clock.now());
 }
 
 /** "mm:ss", rounding up so 0.4 s left still reads 00:01 until it is over. */

@@ -39,12 +39,18 @@ export function AccountsScreen({ provider, active, onLogin, onBack }: Props) {
   const tone = useTone();
   const { clock } = useServices();
   const { accounts, error, setDefault, rename, setPaused, remove } = useAccounts(provider.id);
-  const [cursor, setCursor] = useState(0);
+  // The cursor follows an account, not a row: setting a default re-sorts.
+  const [selectedId, setSelectedId] = useState<string | null>(null);
   const [mode, setMode] = useState<Mode>({ mode: 'list' });
   const [flash, setFlash] = useState<string | null>(null);
   const list = accounts ?? [];
-  const index = Math.min(cursor, Math.max(0, list.length - 1));
+  const found = list.findIndex((a) => a.id === selectedId);
+  const index = found >= 0 ? found : 0;
   const current = list[index];
+  const moveTo = (row: number) => {
+    const target = list[Math.max(0, Math.min(list.length - 1, row))];
+    if (target) setSelectedId(target.id);
+  };
 
   const report = (ok: boolean, text: string) => ok && setFlash(text);
 
@@ -52,8 +58,8 @@ export function AccountsScreen({ provider, active, onLogin, onBack }: Props) {
     (input, key) => {
       if (input === 'q' || key.escape) return onBack();
       if (input === 'a') return onLogin();
-      if (key.upArrow || input === 'k') return setCursor(Math.max(0, index - 1));
-      if (key.downArrow || input === 'j') return setCursor(Math.min(list.length - 1, index + 1));
+      if (key.upArrow || input === 'k') return moveTo(index - 1);
+      if (key.downArrow || input === 'j') return moveTo(index + 1);
       if (!current) return;
       setFlash(null);
       if (key.return) {

@@ -87,7 +87,7 @@ function Screen({ state, dispatch, providers, error }: ScreenProps) {
       dispatch({ type: 'open', route: { screen, providerId } });
     return (
       <HomeScreen
-        providers={providers ?? []}
+        providers={providers}
         active={active && providers !== null}
         onLaunch={open('launch')}
         onAccounts={open('accounts')}

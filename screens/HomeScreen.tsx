@@ -16,7 +16,8 @@ export const HOME_KEYS: readonly KeyHint[] = [
 ];
 
 interface Props {
-  providers: readonly ProviderDefinition[];
+  /** Null while they load. */
+  providers: readonly ProviderDefinition[] | null;
   active: boolean;
   onLaunch: (providerId: string) => void;
   onLogin: (providerId: string) => void;
@@ -27,7 +28,8 @@ interface Props {
 
 /** The overview: every provider with its accounts, and what to do next. */
 export function HomeScreen(props: Props) {
-  const { providers, active } = props;
+  const { active } = props;
+  const providers = props.providers ?? [];
   const { rows } = useTerminalSize();
   const [index, setIndex] = useState(0);
   const selected = providers[Math.min(index, providers.length - 1)];
@@ -52,7 +54,8 @@ export function HomeScreen(props: Props) {
 
   return (
     <Frame title="Home" hints={HOME_KEYS}>
-      {providers.length === 0 ? <Text>No providers are configured.</Text> : null}
+      {props.providers === null ? <Text>Loading…</Text> : null}
+      {props.providers?.length === 0 ? <Text>No providers are configured.</Text> : null}
       <Box flexDirection="column">
         {providers.map((provider) => (
           <ProviderCard

@@ -1,5 +1,5 @@
 import { Box, Text, useInput } from 'ink';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useKeyCapture } from './key-capture.js';
 import { useTone } from './theme.js';
 
@@ -22,22 +22,28 @@ interface Props {
 export function TextField({ label, initial, validate, onSubmit, onCancel, placeholder }: Props) {
   const tone = useTone();
   const [value, setValue] = useState(initial);
+  // Keys can arrive faster than React re-renders; the ref is always current.
+  const current = useRef(initial);
+  const update = (next: string) => {
+    current.current = next;
+    setValue(next);
+  };
+  const accept = (text: string) => {
+    if ((validate?.(text) ?? null) === null) onSubmit(text);
+  };
   useKeyCapture(true);
   const problem = validate?.(value) ?? null;
 
   useInput((input, key) => {
     if (key.escape) return onCancel();
-    if (key.return) {
-      if (problem === null) onSubmit(value);
-      return;
-    }
-    if (key.backspace || key.delete) return setValue((text) => text.slice(0, -1));
-    if (key.ctrl && input === 'u') return setValue('');
+    if (key.return) return accept(current.current);
+    if (key.backspace || key.delete) return update(current.current.slice(0, -1));
+    if (key.ctrl && input === 'u') return update('');
     if (key.ctrl || key.meta || key.tab || key.upArrow || key.downArrow) return;
     if (key.leftArrow || key.rightArrow || key.pageUp || key.pageDown) return;
-    const typed = applyTyping(value, input);
-    setValue(typed.value);
-    if (typed.submit && (validate?.(typed.value) ?? null) === null) onSubmit(typed.value);
+    const typed = applyTyping(current.current, input);
+    update(typed.value);
+    if (typed.submit) accept(typed.value);
   });
 
   return (

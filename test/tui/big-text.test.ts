@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EXPIRING_WITHIN_MS, accountState, describeState } from '../../hooks/account-state.js';
+import { accountState, describeState, EXPIRING_WITHIN_MS } from '../../hooks/account-state.js';
 import { formatClock } from '../../hooks/use-countdown.js';
 import { bigTextWidth, canDraw, drawBigText } from '../../screens/components/big-font.js';
 

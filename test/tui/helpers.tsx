@@ -153,12 +153,25 @@ export async function waitForFrame(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const frame = app.lastFrame() ?? '';
-    if (test(frame)) return frame;
+    if (test(frame)) {
+      await effectsFlushed();
+      return frame;
+    }
     if (Date.now() > deadline) {
       throw new Error(`Frame never matched ${String(expected)}. Last frame:\n${frame}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/**
+ * Ink attaches a screen's newest key handler in an effect after the frame is
+ * drawn; a key written before that would reach the previous handler. React
+ * runs those effects on a macrotask, so two turns of the loop settle them.
+ */
+export async function effectsFlushed(): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Fails the test when React printed an act() warning (or any other error). */

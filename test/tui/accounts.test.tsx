@@ -1,0 +1,171 @@
+import { readFile } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AccountsScreen } from '../../screens/AccountsScreen.js';
+import { setDefaultAccount } from '../../src/accounts/registry.js';
+import type { CcsPaths } from '../../src/home.js';
+import {
+  ARROW_DOWN,
+  ARROW_UP,
+  BACKSPACE,
+  ENTER,
+  ESC,
+  failOnReactWarnings,
+  fakeSession,
+  makeServices,
+  PROVIDER,
+  renderWith,
+  seedAccount,
+  tempHome,
+  waitForFrame,
+} from './helpers.js';
+
+failOnReactWarnings();
+
+let paths: CcsPaths;
+let cleanup: () => Promise<void>;
+beforeEach(async () => {
+  ({ paths, cleanup } = await tempHome());
+  await seedAccount(paths, 'ann@example.com');
+  await seedAccount(paths, 'bob@example.com', 5);
+});
+afterEach(() => cleanup());
+
+async function registry() {
+  const file = JSON.parse(await readFile(paths.accountsFile, 'utf8'));
+  return file.providers.iflow as {
+    default: string;
+    accounts: Record<string, { nickname: string; paused: boolean }>;
+  };
+}
+
+function setup() {
+  const session = fakeSession();
+  const services = makeServices(paths, { session });
+  const onLogin = vi.fn();
+  const onBack = vi.fn();
+  const app = renderWith(
+    services,
+    <AccountsScreen provider={PROVIDER} active onLogin={onLogin} onBack={onBack} />,
+  );
+  return { app, session, onLogin, onBack };
+}
+
+describe('AccountsScreen', () => {
+  it('lists the accounts with the default marked and their state', async () => {
+    const { app } = setup();
+    const frame = await waitForFrame(app, 'bob');
+    expect(frame).toMatch(/▶ \[default\] ann \(ann@example.com\) ok/);
+    expect(frame).toMatch(/bob \(bob@example.com\) expires in (5h|4h 59m)/);
+    app.unmount();
+  });
+
+  it('moves with arrows and j/k, and Enter makes the default at once', async () => {
+    const { app } = setup();
+    await waitForFrame(app, 'bob');
+    app.stdin.write(ARROW_DOWN);
+    await waitForFrame(app, (f) => /▶\s+bob/.test(f));
+    app.stdin.write('k');
+    await waitForFrame(app, (f) => /▶ \[default\] ann/.test(f));
+    app.stdin.write('j');
+    await waitForFrame(app, (f) => /▶\s+bob/.test(f));
+    app.stdin.write(ENTER);
+    await waitForFrame(app, 'bob is now the default.');
+    expect((await registry()).default).toBe('bob@example.com');
+    await waitForFrame(app, (f) => /▶ \[default\] bob/.test(f));
+    app.unmount();
+  });
+
+  it('renames inline, refusing an invalid name before it reaches the file', async () => {
+    const { app } = setup();
+    await waitForFrame(app, 'bob');
+    app.stdin.write('r');
+    await waitForFrame(app, 'New name for ann: ann');
+    app.stdin.write('!');
+    await waitForFrame(app, 'Use 1-32 letters, digits');
+    app.stdin.write(ENTER);
+    await waitForFrame(app, 'New name for ann: ann!');
+    expect((await registry()).accounts['ann@example.com']!.nickname).toBe('ann');
+    app.stdin.write(BACKSPACE);
+    await waitForFrame(app, (f) => !f.includes('Use 1-32'));
+    app.stdin.write('-work');
+    await waitForFrame(app, 'New name for ann: ann-work');
+    app.stdin.write(ENTER);
+    await waitForFrame(app, 'Renamed to ann-work.');
+    expect((await registry()).accounts['ann@example.com']!.nickname).toBe('ann-work');
+    app.unmount();
+  });
+
+  it('refuses a nickname another account has', async () => {
+    const { app } = setup();
+    await waitForFrame(app, 'bob');
+    app.stdin.write('r');
+    await waitForFrame(app, 'New name for ann');
+    for (let i = 0; i < 3; i++) app.stdin.write(BACKSPACE);
+    app.stdin.write('bob');
+    await waitForFrame(app, '"bob" is already taken.');
+    app.stdin.write(ESC);
+    await waitForFrame(app, (f) => !f.includes('New name'));
+    app.unmount();
+  });
+
+  it('pauses and resumes with p', async () => {
+    const { app } = setup();
+    await waitForFrame(app, 'bob');
+    app.stdin.write('p');
+    await waitForFrame(app, 'ann paused.');
+    expect((await registry()).accounts['ann@example.com']!.paused).toBe(true);
+    await waitForFrame(app, (f) => /ann \(ann@example.com\) paused/.test(f));
+    app.stdin.write('p');
+    await waitForFrame(app, 'ann resumed.');
+    expect((await registry()).accounts['ann@example.com']!.paused).toBe(false);
+    app.unmount();
+  });
+
+  it('removes an account only after y', async () => {
+    const { app } = setup();
+    await waitForFrame(app, 'bob');
+    app.stdin.write(ARROW_DOWN);
+    await waitForFrame(app, (f) => /▶\s+bob/.test(f));
+    app.stdin.write('d');
+    await waitForFrame(app, 'Remove bob and delete its tokens? (y/n)');
+    app.stdin.write('n');
+    await waitForFrame(app, (f) => !f.includes('Remove bob'));
+    expect(Object.keys((await registry()).accounts)).toHaveLength(2);
+    app.stdin.write('d');
+    await waitForFrame(app, 'Remove bob');
+    app.stdin.write('y');
+    await waitForFrame(app, 'bob removed.');
+    expect(Object.keys((await registry()).accounts)).toEqual(['ann@example.com']);
+    app.unmount();
+  });
+
+  it('shows changes another ccs process makes to accounts.json', async () => {
+    const { app } = setup();
+    await waitForFrame(app, (f) => /\[default\] ann/.test(f));
+    await setDefaultAccount(paths, 'iflow', 'bob');
+    await waitForFrame(app, (f) => /\[default\] bob/.test(f));
+    app.unmount();
+  });
+
+  it('shows a cooldown the proxy reports', async () => {
+    const { app, session } = setup();
+    await waitForFrame(app, 'bob');
+    session.notify({ type: 'cooling', accountId: 'ann@example.com', until: Date.now() + 120_000 });
+    await waitForFrame(app, (f) => /ann \(ann@example.com\) cooling (2m|1m)/.test(f));
+    app.unmount();
+  });
+
+  it('adds with a, logs in again with l, goes back with q and Esc', async () => {
+    const { app, onLogin, onBack } = setup();
+    await waitForFrame(app, 'bob');
+    app.stdin.write('a');
+    app.stdin.write('l');
+    await vi.waitFor(() => expect(onLogin).toHaveBeenCalledTimes(2));
+    app.stdin.write('q');
+    await vi.waitFor(() => expect(onBack).toHaveBeenCalledTimes(1));
+    app.stdin.write(ESC);
+    await vi.waitFor(() => expect(onBack).toHaveBeenCalledTimes(2));
+    app.stdin.write(ARROW_UP);
+    app.unmount();
+  });
+});

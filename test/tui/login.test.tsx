@@ -1,0 +1,212 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { LoginRequest } from '../../hooks/services.js';
+import { LoginScreen } from '../../screens/LoginScreen.js';
+import type { Account } from '../../src/accounts/registry.js';
+import { UserError } from '../../src/errors.js';
+import type { CcsPaths } from '../../src/home.js';
+import {
+  ENTER,
+  ESC,
+  effectsFlushed,
+  failOnReactWarnings,
+  makeServices,
+  PROVIDER,
+  renderWith,
+  tempHome,
+  waitForFrame,
+} from './helpers.js';
+
+failOnReactWarnings();
+
+/** A login whose every step the test decides. */
+function scriptedLogin() {
+  const requests: LoginRequest[] = [];
+  const settle: Array<{
+    resolve: (v: { account: Account; created: boolean }) => void;
+    reject: (e: unknown) => void;
+  }> = [];
+  const login = (request: LoginRequest) => {
+    requests.push(request);
+    return new Promise<{ account: Account; created: boolean }>((resolve, reject) => {
+      settle.push({ resolve, reject });
+      request.signal.addEventListener('abort', () => reject(new Error('aborted')));
+    });
+  };
+  const code = (expiresInMs = 600_000, request = requests.at(-1)!) =>
+    request.onEvent({
+      type: 'code',
+      authorization: {
+        userCode: 'WXYZ-2345',
+        verificationUri: 'http://127.0.0.1:9/device',
+        verificationUriComplete: 'http://127.0.0.1:9/device?user_code=WXYZ-2345',
+        expiresAt: Date.now() + expiresInMs,
+        intervalSec: 5,
+      },
+    });
+  return { login, requests, settle, code };
+}
+
+const ACCOUNT = {
+  id: 'ann@example.com',
+  email: 'ann@example.com',
+  nickname: 'ann',
+  isDefault: true,
+} as Account;
+
+let paths: CcsPaths;
+let cleanup: () => Promise<void>;
+beforeEach(async () => {
+  ({ paths, cleanup } = await tempHome());
+});
+afterEach(async () => {
+  vi.useRealTimers();
+  await cleanup();
+});
+
+function setup(overrides: Parameters<typeof makeServices>[1] = {}) {
+  const script = scriptedLogin();
+  const services = makeServices(paths, { login: script.login, ...overrides });
+  const onDone = vi.fn();
+  const onCancel = vi.fn();
+  const app = renderWith(
+    services,
+    <LoginScreen provider={PROVIDER} active onDone={onDone} onCancel={onCancel} />,
+  );
+  return { app, services, script, onDone, onCancel };
+}
+
+describe('LoginScreen', () => {
+  it('shows the code big and plain, the link, the time left and what the server said', async () => {
+    const { app, script } = setup();
+    await waitForFrame(app, 'Asking iFlow for a code');
+    script.code();
+    const frame = await waitForFrame(app, 'Code: WXYZ-2345');
+    expect(frame).toContain('█   █'); // W in block letters
+    expect(frame).toContain('http://127.0.0.1:9/device');
+    expect(frame).toContain('Expires in 10:00');
+    expect(frame).toContain('Waiting for approval in the browser');
+
+    script.requests[0]!.onEvent({ type: 'status', status: { type: 'slow_down', intervalSec: 10 } });
+    await waitForFrame(app, 'asked us to slow down: checking every 10s');
+    script.requests[0]!.onEvent({
+      type: 'status',
+      status: { type: 'retrying', reason: 'HTTP 503', inMs: 3000 },
+    });
+    await waitForFrame(app, 'Could not reach the server (HTTP 503); retrying in 3s');
+    app.unmount();
+  });
+
+  it('copies the code with OSC 52 on c, and opens the browser on o', async () => {
+    const { app, script, services } = setup();
+    await waitForFrame(app, 'Asking');
+    script.code();
+    await waitForFrame(app, 'Code: WXYZ-2345');
+    app.stdin.write('c');
+    await waitForFrame(app, 'Code copied to the clipboard.');
+    expect(services.raw).toEqual([
+      `\u001B]52;c;${Buffer.from('WXYZ-2345').toString('base64')}\u0007`,
+    ]);
+    app.stdin.write('o');
+    await waitForFrame(app, 'Opened the browser.');
+    expect(services.opened).toEqual(['http://127.0.0.1:9/device?user_code=WXYZ-2345']);
+    app.unmount();
+  });
+
+  it('does not offer the browser over SSH', async () => {
+    const { app, script, services } = setup({
+      isSsh: true,
+      openBrowser: () => false,
+    });
+    await waitForFrame(app, 'Asking');
+    script.code();
+    const frame = await waitForFrame(app, 'Code: WXYZ-2345');
+    expect(frame).not.toContain('open browser');
+    app.stdin.write('o');
+    await waitForFrame(app, 'over SSH ccs does not start a browser');
+    expect(services.raw).toEqual([]);
+    app.unmount();
+  });
+
+  it('cancels on Esc: the poll is aborted at once', async () => {
+    const { app, script, onCancel } = setup();
+    await waitForFrame(app, 'Asking');
+    script.code();
+    await waitForFrame(app, 'Code: WXYZ-2345');
+    app.stdin.write(ESC);
+    await vi.waitFor(() => expect(onCancel).toHaveBeenCalledOnce());
+    expect(script.requests[0]!.signal.aborted).toBe(true);
+    app.unmount();
+  });
+
+  it('says the code expired and gets a new one on r', async () => {
+    const { app, script } = setup();
+    await waitForFrame(app, 'Asking');
+    script.code();
+    await waitForFrame(app, 'Code: WXYZ-2345');
+    script.settle[0]!.reject(
+      new UserError('expired_token', 'Device code expired before authorization.'),
+    );
+    await waitForFrame(app, 'Device code expired before authorization. Press r for a new code.');
+    app.stdin.write('r');
+    await waitForFrame(app, 'Asking iFlow for a code');
+    expect(script.requests).toHaveLength(2);
+    app.unmount();
+  });
+
+  it('says so when the login was denied, and q gives up', async () => {
+    const { app, script, onDone } = setup();
+    await waitForFrame(app, 'Asking');
+    script.settle[0]!.reject(new UserError('access_denied', 'You refused the request.'));
+    await waitForFrame(app, 'The login was denied: You refused the request.');
+    app.stdin.write('q');
+    await vi.waitFor(() => expect(onDone).toHaveBeenCalledWith({ ok: false }));
+    app.unmount();
+  });
+
+  it('names the account on success and returns on Enter', async () => {
+    const { app, script, onDone } = setup();
+    await waitForFrame(app, 'Asking');
+    script.code();
+    script.requests[0]!.onEvent({ type: 'user-info' });
+    await waitForFrame(app, 'Approved; fetching the account details');
+    script.settle[0]!.resolve({ account: ACCOUNT, created: true });
+    await waitForFrame(app, 'Logged in to iFlow as ann (ann@example.com).');
+    app.stdin.write(ENTER);
+    await vi.waitFor(() =>
+      expect(onDone).toHaveBeenCalledWith({
+        ok: true,
+        message: 'Logged in to iFlow as ann (ann@example.com).',
+      }),
+    );
+    app.unmount();
+  });
+});
+
+describe('LoginScreen countdown', () => {
+  it('reads 00:01 a millisecond before expiry, expired at it, and clears its timer', async () => {
+    // setImmediate stays real: React runs effects on it, and the countdown's
+    // timer is set in an effect.
+    vi.useFakeTimers({
+      toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
+    });
+    const { app, script } = setup();
+    await effectsFlushed();
+    script.code(60_000);
+    await effectsFlushed();
+    expect(app.lastFrame()).toContain('Expires in 01:00');
+
+    await vi.advanceTimersByTimeAsync(59_999);
+    expect(app.lastFrame()).toContain('Expires in 00:01');
+    expect(vi.getTimerCount()).toBeGreaterThan(0);
+
+    await vi.advanceTimersByTimeAsync(1);
+    const frame = app.lastFrame() ?? '';
+    expect(frame).toContain('Code expired');
+    expect(frame).toContain('Device code expired before authorization.');
+
+    // Before unmount the spinner's interval is pending; after it, nothing is.
+    app.unmount();
+    await effectsFlushed();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
