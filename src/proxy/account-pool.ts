@@ -175,11 +175,13 @@ export class AccountPool {
     if (health?.needsLogin) {
       health.needsLogin = false;
       this.announce(accountId);
+      this.pump();
     }
   }
 
-  isNeedsLogin(accountId: string): boolean {
-    return this.health.get(accountId)?.needsLogin ?? false;
+  /** Accounts currently marked as needing login (to check for a new login). */
+  needingLogin(): PoolAccount[] {
+    return this.accounts.filter((a) => this.health.get(a.id)?.needsLogin);
   }
 
   private isFree(health: Health): boolean {

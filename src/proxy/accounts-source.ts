@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { listAccounts } from '../accounts/registry.js';
 import type { TokenFile } from '../accounts/schemas.js';
 import { readTokenFile } from '../accounts/token-store.js';
+import { credentialFor } from '../auth/refresh.js';
 import type { CcsPaths } from '../home.js';
 import type { ProviderDefinition } from '../providers/types.js';
 import type { AccountSource, PoolAccount } from './account-pool.js';
@@ -62,14 +63,6 @@ export type Credential =
   | { type: 'ok'; apiKey: string; version: string }
   | { type: 'needs-login'; version: string };
 
-/** The chat credential of a token file per the provider's definition. */
-export function credentialOf(provider: ProviderDefinition, tokens: TokenFile): string {
-  if (provider.auth.kind === 'device-code' && provider.auth.credential.from === 'access_token') {
-    return tokens.access_token;
-  }
-  return tokens.api_key;
-}
-
 /**
  * Token files cached by mtime: a refresh in this or another process rewrites
  * the file, and the next request sees the new key without re-reading every time.
@@ -82,7 +75,7 @@ export class CredentialStore {
     private readonly resolve: (
       provider: ProviderDefinition,
       tokens: TokenFile,
-    ) => string = credentialOf,
+    ) => string = credentialFor,
   ) {}
 
   async get(account: PoolAccount): Promise<Credential> {

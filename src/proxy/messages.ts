@@ -55,6 +55,8 @@ export interface MessagesDeps {
   /** Upstream retry-after values passed on to the client are capped here. */
   retryAfterCapSec: number;
   refresh: (accountId: string) => Promise<RefreshResult>;
+  /** Token-file versions of accounts when they were marked as needing login. */
+  loginMarks: Map<string, string>;
 }
 
 type Attempt =
@@ -170,6 +172,14 @@ async function failover(
     deps.logger.info('failover', { requestId, account: account.nickname, reason });
   };
 
+  const needsLogin = async (account: PoolAccount, reason: string) => {
+    const credential = await deps.credentials.get(account).catch(() => undefined);
+    deps.loginMarks.set(account.id, credential?.version ?? 'unknown');
+    pool.markNeedsLogin(account.id);
+    failedOver(account, reason);
+  };
+
+  await reviveLoggedIn(deps);
   for (;;) {
     let lease: Lease;
     try {
@@ -235,8 +245,7 @@ async function failover(
     }
     if (attempt.type === 'aborted') return attempt;
     if (attempt.type === 'needs-login') {
-      pool.markNeedsLogin(account.id);
-      failedOver(account, 'needs login');
+      await needsLogin(account, 'needs login');
       continue;
     }
 
@@ -250,8 +259,7 @@ async function failover(
       }
       case 'auth':
         // Refused again after a refresh (or the refresh failed): log in again.
-        pool.markNeedsLogin(account.id);
-        failedOver(account, 'credentials refused after refresh');
+        await needsLogin(account, 'credentials refused after refresh');
         continue;
       case 'forbidden':
         if (error.status === 402 || error.status === 403) {
@@ -274,6 +282,20 @@ async function failover(
         // Invalid requests and unknown models fail the same way on every account.
         throw error;
     }
+  }
+}
+
+/**
+ * An account marked as needing login comes back once its token file changed
+ * and holds a usable credential (the user logged in again, maybe elsewhere).
+ */
+async function reviveLoggedIn(deps: MessagesDeps): Promise<void> {
+  for (const account of deps.pool.needingLogin()) {
+    const credential = await deps.credentials.get(account).catch(() => undefined);
+    if (credential?.type !== 'ok') continue;
+    if (credential.version === deps.loginMarks.get(account.id)) continue;
+    deps.loginMarks.delete(account.id);
+    deps.pool.clearNeedsLogin(account.id);
   }
 }
 

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Dispatcher } from 'undici';
+import { listAccounts } from '../accounts/registry.js';
+import { refreshAccount } from '../auth/refresh.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { CcsPaths } from '../home.js';
 import { getLogger, type Logger } from '../log.js';
@@ -64,6 +66,25 @@ export interface ProxyHandle {
   onEvent(listener: (event: ProxyEvent) => void): () => void;
 }
 
+/** Without a session's refresh service: refresh the account directly, forced. */
+async function refreshNow(
+  opts: ProxyOptions,
+  clock: Clock,
+  accountId: string,
+): Promise<RefreshResult> {
+  const account = (await listAccounts(opts.paths, opts.provider.id)).find(
+    (a) => a.id === accountId,
+  );
+  if (!account) return { type: 'failed' };
+  return refreshAccount({
+    provider: opts.provider,
+    paths: opts.paths,
+    account,
+    clock,
+    force: true,
+  });
+}
+
 type Route = 'messages' | 'count_tokens' | 'models' | 'health' | undefined;
 
 /** Routes on the path only: `?beta=true` and any other query are ignored. */
@@ -117,8 +138,8 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     pingIntervalMs: opts.pingIntervalMs ?? 15_000,
     commitAfterMs: opts.commitAfterMs ?? 10_000,
     retryAfterCapSec: opts.retryAfterCapSec ?? 60,
-    // Without a refresh service, re-reading the token file is all we can do.
-    refresh: opts.refresh ?? (async (): Promise<RefreshResult> => ({ type: 'fresh' })),
+    refresh: opts.refresh ?? ((accountId: string) => refreshNow(opts, clock, accountId)),
+    loginMarks: new Map<string, string>(),
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

@@ -219,6 +219,19 @@ describe('failover rules', () => {
     expect(p.accounts()[0]!.state).toBe('needs-login');
   });
 
+  it('an account that needed login is used again once it logged in again', async () => {
+    script['sk-ann'] = [status(401), ok];
+    const p = await start({ refresh: async () => ({ type: 'needs-login' }) });
+    await call(p, '/v1/messages', userRequest('hi'));
+    await call(p, '/v1/messages', userRequest('hi'));
+    expect(served()).toEqual(['sk-ann', 'sk-bob', 'sk-bob']);
+    // A new login rewrites ann's token file (here with a new api key).
+    await addAccount(home.paths, 'ann@example.com', 'sk-ann2');
+    await call(p, '/v1/messages', userRequest('hi'));
+    expect(served().at(-1)).toBe('sk-ann2');
+    expect(p.accounts()[0]).toMatchObject({ nickname: 'ann', state: 'ready' });
+  });
+
   it('every account needing login is a 401 that says what to run', async () => {
     for (const key of ['sk-ann', 'sk-bob', 'sk-cy']) script[key] = [status(401)];
     const p = await start({ refresh: async () => ({ type: 'needs-login' }) });
