@@ -116,10 +116,15 @@ export function reportError(ctx: CommandContext, error: unknown): number {
     ctx.stderr.write(`ccs: ${error.message}\n${error.usage ?? USAGE}\n`);
     return error.exitCode;
   }
-  ctx.logger.error('command failed', {
-    error,
-    stack: error instanceof Error ? error.stack : undefined,
-  });
+  // A failure the user can fix is an event; anything else is a defect worth a stack.
+  if (error instanceof UserError) {
+    ctx.logger.info('command failed', { code: error.code, error });
+  } else {
+    ctx.logger.error('command failed', {
+      error,
+      stack: error instanceof Error ? error.stack : undefined,
+    });
+  }
   if (ctx.signal.aborted || isAbortError(error)) {
     ctx.stderr.write('Cancelled.\n');
     return 130;
