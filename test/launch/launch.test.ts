@@ -2,6 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { updateTokenFile } from '../../src/accounts/token-store.js';
+import { chatRequests } from '../../src/simulator/chat.js';
 import { type Simulator, startSimulator } from '../../src/simulator/server.js';
 import {
   addAccount,
@@ -52,12 +53,15 @@ describe('ccs iflow (launch) with a stand-in claude', () => {
     const env = baseEnv(home, sim, {
       FAKE_CLAUDE_RECORD: record,
       FAKE_CLAUDE_REQUEST: '1',
+      // A background (haiku) call, which item 64 routes to the small model.
+      FAKE_CLAUDE_MODEL_VAR: 'ANTHROPIC_SMALL_FAST_MODEL',
       ANTHROPIC_API_KEY: 'sk-ant-must-not-reach-claude',
       ANTHROPIC_MODEL: 'claude-from-the-shell',
       ANTHROPIC_BASE_URL: 'https://api.anthropic.com',
       DISABLE_TELEMETRY: '0',
     });
 
+    const since = chatRequests(sim.state).length;
     const run = runCcs(['iflow', '-p', 'hello'], env);
     const { code } = await run.exited;
     expect(run.stderr()).toBe('');
@@ -88,6 +92,8 @@ describe('ccs iflow (launch) with a stand-in claude', () => {
     // The stand-in's request went through the session's proxy to the simulator.
     expect(seen.request?.status).toBe(200);
     expect(seen.request?.body).toMatchObject({ type: 'message', role: 'assistant' });
+    const upstream = chatRequests(sim.state).slice(since);
+    expect(upstream.map((request) => request.body.model)).toEqual(['qwen3-32b']);
 
     // The proxy is gone with the session.
     expect(await refusesConnections(portOf(child.ANTHROPIC_BASE_URL!))).toBe(true);
