@@ -45,6 +45,7 @@ export function buildMessages(body: AnthropicRequest, options: MessageOptions): 
   };
 
   for (const message of Array.isArray(body.messages) ? body.messages : []) {
+    if (!isRecord(message)) continue;
     const blocks = blocksOf(message.content);
     if (message.role === 'system') {
       const text = joinTexts(blocks, '\n\n');

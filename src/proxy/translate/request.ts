@@ -44,7 +44,9 @@ export function translateRequest(body: AnthropicRequest, ctx: TranslateContext):
   }
   if (typeof body.temperature === 'number') out.temperature = body.temperature;
   if (typeof body.top_p === 'number') out.top_p = body.top_p;
-  const stop = (body.stop_sequences ?? []).filter((s) => typeof s === 'string' && s !== '');
+  const stop = (Array.isArray(body.stop_sequences) ? body.stop_sequences : []).filter(
+    (s) => typeof s === 'string' && s !== '',
+  );
   if (stop.length > 0) out.stop = stop;
 
   addTools(out, body, ctx.provider.limits.maxTools, rename);
@@ -83,8 +85,12 @@ function addTools(
   maxTools: number,
   rename: (name: string) => string,
 ): void {
-  const choice = body.tool_choice;
-  const tools = pickTools(body.tools ?? [], maxTools, choice?.type === 'tool' ? choice.name : '');
+  const choice = isRecord(body.tool_choice) ? body.tool_choice : undefined;
+  const tools = pickTools(
+    Array.isArray(body.tools) ? body.tools : [],
+    maxTools,
+    choice?.type === 'tool' ? choice.name : '',
+  );
   // Empty tools with a tool_choice is a 400 upstream (PROTOCOL §10 #20).
   if (tools.length === 0) return;
 
