@@ -107,6 +107,10 @@ export function runCcs(
     detached: options.detached ?? false,
     ...(options.cwd ? { cwd: options.cwd } : {}),
   });
+  return watch(child);
+}
+
+function watch(child: ChildProcess): CcsRun {
   let out = '';
   let err = '';
   const waiters: Array<() => void> = [];
@@ -169,4 +173,17 @@ export function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * Runs ccs on a pseudo-terminal (util-linux `script`), so that it sees a TTY
+ * on stdin and stdout. The output is the terminal's, escapes included.
+ */
+export function runCcsOnTerminal(args: readonly string[], env: Record<string, string>): CcsRun {
+  const quoted = [process.execPath, CLI, ...args].map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`);
+  const child = spawn('script', ['-qfec', quoted.join(' '), '/dev/null'], {
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  return watch(child);
 }

@@ -12,6 +12,7 @@ import {
   readRecord,
   refusesConnections,
   runCcs,
+  runCcsOnTerminal,
   type TempHome,
   tempHome,
 } from './harness.js';
@@ -22,7 +23,8 @@ let record: string;
 
 beforeAll(async () => {
   assertBuilt();
-  sim = await startSimulator();
+  // A one-second polling interval keeps the terminal login test short.
+  sim = await startSimulator({ intervalSec: 1 });
 });
 afterAll(() => sim.close());
 
@@ -189,6 +191,28 @@ describe('ccs iflow (launch) with a stand-in claude', () => {
     expect(run.stderr()).toContain('ccs iflow --auth');
     expect(run.stdout()).toBe('');
     await expect(readRecord(record)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('on a terminal without an account, logs in first and then launches', async () => {
+    const run = runCcsOnTerminal(
+      ['iflow', '-p', 'after login'],
+      baseEnv(home, sim, { FAKE_CLAUDE_RECORD: record, TERM: 'dumb' }),
+    );
+    const shown = await run.waitForStdout(/Enter code: (\S+)/);
+    // The same block `ccs iflow --auth` prints.
+    expect(shown).toContain('Authenticate with iFlow:');
+    const userCode = /Enter code: (\S+)/.exec(shown)![1]!;
+    const approved = await fetch(`${sim.url}/_sim/approve`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userCode, email: 'carol@example.com' }),
+    });
+    expect(approved.status).toBe(200);
+
+    expect((await run.exited).code).toBe(0);
+    expect(run.stdout()).toContain('Logged in to iFlow as carol');
+    const seen = await readRecord(record);
+    expect(seen.argv).toEqual(['-p', 'after login']);
   });
 
   it('reports an account that needs login in one line before claude starts', async () => {
