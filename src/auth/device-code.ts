@@ -60,7 +60,7 @@ export function expiredError(): UserError {
 function unreachable(provider: ProviderDefinition, reason: string): UserError {
   return new UserError(
     'auth_server',
-    `Could not reach ${provider.displayName}'s login server (${reason}).`,
+    `${provider.displayName}'s login server did not answer (${reason}).`,
     'Check your network connection and the auth URL, then run the same command again.',
   );
 }

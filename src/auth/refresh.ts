@@ -154,6 +154,8 @@ export function createRefreshService(options: RefreshServiceOptions): RefreshSer
         setState(account, 'needs-login', `${account.nickname} needs to log in again.`);
         continue;
       }
+      // A new login repaired it: a later refusal is news again.
+      if (states.get(account.id) === 'needs-login') states.set(account.id, 'ok');
       const due = refreshDueAt(tokens);
       if (now < due) {
         wakeAt = Math.min(wakeAt, due);

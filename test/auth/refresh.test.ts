@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Account } from '../../src/accounts/registry.js';
 import { readTokenFile } from '../../src/accounts/token-store.js';
+import { loginWithDeviceCode } from '../../src/auth/login.js';
 import {
   createRefreshService,
   credentialFor,
@@ -267,6 +268,39 @@ describe('createRefreshService', () => {
     await clock.waitForSleepers();
     expect(events).toHaveLength(1);
     expect(await refreshCalls()).toBe(1);
+  });
+
+  it('tells again after a new login repaired the account and it was refused again', async () => {
+    await loginAnn();
+    await control(sim, 'revoke', { account: 'ann@example.com' });
+    startService();
+    const first = nextEvent();
+    await clock.waitForSleepers();
+    clock.advance(25 * HOUR);
+    expect((await first).type).toBe('needs-login');
+
+    // While the same service sleeps, the user logs in again (repairing it)
+    // on a clock of its own, approving before the first poll.
+    const loginClock = new FakeClock(clock.now());
+    let userCode = '';
+    const relogin = loginWithDeviceCode({
+      provider,
+      paths,
+      clock: loginClock,
+      onEvent: (event) => {
+        if (event.type === 'code') userCode = event.authorization.userCode;
+      },
+    });
+    await loginClock.waitForSleepers();
+    await control(sim, 'approve', { userCode, email: 'ann@example.com' });
+    loginClock.advance(5000);
+    expect((await relogin).created).toBe(false);
+
+    await clock.waitForSleepers();
+    await control(sim, 'revoke', { account: 'ann@example.com' });
+    const second = nextEvent();
+    clock.advance(25 * HOUR);
+    expect((await second).type).toBe('needs-login');
   });
 
   it('backs off after failures, reports the first one, then recovers', async () => {
