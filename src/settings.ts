@@ -3,16 +3,40 @@ import { UserError } from './errors.js';
 import { readJsonFile, writeJsonFile } from './fs/json-file.js';
 import { withFileLock } from './fs/lock.js';
 import type { CcsPaths } from './home.js';
+import { resolveProvider } from './providers/registry.js';
+import { findModel, type ProviderDefinition } from './providers/types.js';
 
 /** `<provider>.settings.json`: the env claude gets on top of the inherited one. */
 export interface ProviderSettings {
   env: Record<string, string>;
 }
 
-/** What a new settings file holds (issue 2). */
+/** What a new iflow.settings.json holds (issue 2). */
 export const DEFAULT_SETTINGS: ProviderSettings = {
   env: { ANTHROPIC_MODEL: 'qwen3-coder-plus', ANTHROPIC_MAX_TOKENS: '8192' },
 };
+
+/**
+ * What a new settings file holds for a provider: its default model and that
+ * model's output limit. Providers known only from config.yaml start empty;
+ * launch then falls back to the definition's default model.
+ */
+export function defaultSettings(providerId: string): ProviderSettings {
+  if (providerId === 'iflow') return structuredClone(DEFAULT_SETTINGS);
+  let provider: ProviderDefinition;
+  try {
+    provider = resolveProvider(providerId, { providers: {} }, {});
+  } catch {
+    return { env: {} };
+  }
+  const model = findModel(provider, provider.defaultModel);
+  return {
+    env: {
+      ANTHROPIC_MODEL: provider.defaultModel,
+      ...(model ? { ANTHROPIC_MAX_TOKENS: String(model.maxOutputTokens) } : {}),
+    },
+  };
+}
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -53,7 +77,7 @@ type SettingsDocument = z.output<typeof settingsSchema>;
 export async function readSettings(
   paths: CcsPaths,
   providerId: string,
-  defaults: ProviderSettings = DEFAULT_SETTINGS,
+  defaults: ProviderSettings = defaultSettings(providerId),
 ): Promise<ProviderSettings> {
   const file = paths.settingsFile(providerId);
   const existing = await readJsonFile(file, settingsSchema);

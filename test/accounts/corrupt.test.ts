@@ -106,6 +106,13 @@ describe('settings', () => {
     expect((await stat(file)).mode & 0o777).toBe(0o600);
   });
 
+  it('of a preset start from its default model; of an unknown provider, empty', async () => {
+    const preset = await readSettings(paths, 'deepseek');
+    expect(preset.env.ANTHROPIC_MODEL).toMatch(/\S/);
+    expect(preset.env.ANTHROPIC_MODEL).not.toBe('qwen3-coder-plus');
+    expect(await readSettings(paths, 'mygateway')).toEqual({ env: {} });
+  });
+
   it('write the env and keep keys ccs does not know', async () => {
     const file = paths.settingsFile('iflow');
     await writeFile(file, JSON.stringify({ env: { A: '1' }, note: 'mine' }));
