@@ -191,6 +191,10 @@ export function issueDeviceCode(
   scope: string,
 ): DeviceCodeEntry {
   const now = state.clock.now();
+  // Forget codes that expired long ago, so a simulator left running stays small.
+  for (const [deviceCode, entry] of state.deviceCodes) {
+    if (entry.expiresAt < now - 3600_000) state.deviceCodes.delete(deviceCode);
+  }
   let userCode = newUserCode(state.random);
   const taken = new Set([...state.deviceCodes.values()].map((c) => c.userCode));
   while (taken.has(userCode)) userCode = newUserCode(state.random);
