@@ -58,30 +58,48 @@ export function estimateTextTokens(text: string): number {
   let words = 0;
   let digitGroups = 0;
   let lineBreaks = 0;
-  let wide = 0;
   let punctuation = 0;
-  let kind = 0;
-  let run = 0;
-  let lineBreak = false;
-  let lower = false;
+  let wide = 0;
+  const length = text.length;
+  let i = 0;
 
-  for (let i = 0; i <= text.length; i += 1) {
-    const code = i < text.length ? text.charCodeAt(i) : -1;
-    const next = code < 0 ? 0 : code < 128 ? (ASCII_CLASS[code] as number) : OTHER;
-    const upper = code >= 65 && code <= 90;
-    if (next !== kind || (upper && lower)) {
-      if (kind === LETTER) words += Math.ceil(run / LETTERS_PER_TOKEN);
-      else if (kind === DIGIT) digitGroups += Math.ceil(run / DIGITS_PER_TOKEN);
-      else if (kind === SPACE && lineBreak) lineBreaks += 1;
-      kind = next;
-      run = 0;
-      lineBreak = false;
+  // Each branch consumes a whole run, so the common case (lowercase letters)
+  // stays in a tight loop.
+  while (i < length) {
+    const code = text.charCodeAt(i);
+    if (code >= 128) {
+      wide += 1;
+      i += 1;
+      continue;
     }
-    run += 1;
-    if (code === 10 || code === 13) lineBreak = true;
-    if (code >= 128) wide += 1;
-    else if (next === OTHER) punctuation += 1;
-    lower = code >= 97 && code <= 122;
+    const kind = ASCII_CLASS[code];
+    const start = i;
+    i += 1;
+    if (kind === LETTER) {
+      let lower = code >= 97;
+      while (i < length) {
+        const next = text.charCodeAt(i);
+        if (next >= 97 && next <= 122) lower = true;
+        else if (next >= 65 && next <= 90 && !lower) lower = false;
+        else break; // not a letter, or a camelCase hump starts a new word
+        i += 1;
+      }
+      words += Math.ceil((i - start) / LETTERS_PER_TOKEN);
+    } else if (kind === DIGIT) {
+      while (i < length && ASCII_CLASS[text.charCodeAt(i)] === DIGIT) i += 1;
+      digitGroups += Math.ceil((i - start) / DIGITS_PER_TOKEN);
+    } else if (kind === SPACE) {
+      let lineBreak = code === 10 || code === 13;
+      while (i < length) {
+        const next = text.charCodeAt(i);
+        if (next === 10 || next === 13) lineBreak = true;
+        else if (next !== 32 && next !== 9) break;
+        i += 1;
+      }
+      if (lineBreak) lineBreaks += 1;
+    } else {
+      punctuation += 1;
+    }
   }
   return (
     SCALE *
