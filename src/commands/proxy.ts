@@ -1,7 +1,8 @@
 import { once } from 'node:events';
-import { createRefreshService } from '../auth/refresh.js';
+import { createRefreshService, type RefreshOutcome } from '../auth/refresh.js';
 import { readConfig } from '../config/config-file.js';
 import { UserError } from '../errors.js';
+import { checkAccounts, needsLoginLine } from '../launch/accounts.js';
 import { loadOrCreateProxyKey } from '../launch/proxy-key.js';
 import { shellQuote } from '../launch/shell.js';
 import type { ProviderDefinition } from '../providers/types.js';
@@ -69,6 +70,7 @@ export async function runProxyCommand(
   refresh.start();
 
   try {
+    await reportAccounts(ctx, provider, (accountId) => refresh.refreshNow(accountId));
     ctx.stdout.write(
       `export ANTHROPIC_BASE_URL=${shellQuote(proxy.url)}\n` +
         `export ANTHROPIC_AUTH_TOKEN=${shellQuote(secret)}\n`,
@@ -86,4 +88,31 @@ export async function runProxyCommand(
   ctx.logger.info('standalone proxy stopped', { ...stats });
   ctx.stderr.write(`ccs: proxy stopped after ${stats.requests} requests.\n`);
   return 0;
+}
+
+/**
+ * Says on stderr, once at start, what would make the proxy's answers fail:
+ * no account at all, or accounts that must log in again. The proxy still
+ * starts, so a login in another terminal fixes it without a restart.
+ */
+async function reportAccounts(
+  ctx: CommandContext,
+  provider: ProviderDefinition,
+  refresh: (accountId: string) => Promise<RefreshOutcome>,
+): Promise<void> {
+  if (provider.auth.kind === 'api-key' && provider.auth.key === 'none') return;
+  const check = await checkAccounts(ctx.paths, provider.id, {
+    now: ctx.clock.now(),
+    refresh,
+    logger: ctx.logger,
+  });
+  if (check.usable.length > 0) {
+    const line = needsLoginLine(provider.id, check.needsLogin);
+    if (line) ctx.stderr.write(`${line}\n`);
+    return;
+  }
+  ctx.stderr.write(
+    `ccs: no ${provider.displayName} account can answer yet; ` +
+      `run \`ccs ${provider.id} --auth\` in another terminal (no restart needed).\n`,
+  );
 }

@@ -93,6 +93,8 @@ describe('ccs iflow --proxy', () => {
     const first = await startProxyCommand();
     first.run.child.kill('SIGINT');
     expect((await first.run.exited).code).toBe(0);
+    // No account yet: said once on stderr, and the proxy served anyway.
+    expect(first.run.stderr()).toContain('run `ccs iflow --auth` in another terminal');
 
     const mode = (await stat(home.paths.proxyKeyFile)).mode & 0o777;
     expect(mode).toBe(0o600);
