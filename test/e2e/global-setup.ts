@@ -49,8 +49,13 @@ async function install(dir: string): Promise<void> {
     });
   } catch (error) {
     await rm(temp, { recursive: true, force: true });
-    const detail = (error as { stderr?: string }).stderr?.trim().split('\n').slice(-5).join('\n');
-    throw new Error(`e2e: could not install ${spec} into ${temp}:\n${detail ?? error}`);
+    // npm puts the cause (code, errno, URL) first and advice last.
+    const lines = (error as { stderr?: string }).stderr?.trim().split('\n') ?? [];
+    const detail = lines
+      .filter((line) => line.startsWith('npm error'))
+      .slice(0, 8)
+      .join('\n');
+    throw new Error(`e2e: could not install ${spec} into ${temp}:\n${detail || error}`);
   }
   await rm(dir, { recursive: true, force: true });
   await rename(temp, dir);
