@@ -11,7 +11,7 @@ export type Command =
   | { kind: 'demo' }
   | { kind: 'simulator'; args: string[] }
   | { kind: 'provider-help'; providerId: string }
-  | { kind: 'auth'; providerId: string; add: boolean; nickname?: string }
+  | { kind: 'auth'; providerId: string; add: boolean; apiKey: boolean; nickname?: string }
   | { kind: 'logout'; providerId: string }
   | { kind: 'accounts'; providerId: string; json: boolean }
   | { kind: 'use'; providerId: string; nickname: string }
@@ -26,7 +26,7 @@ export const USAGE = [
 
 export function providerUsage(providerId: string): string {
   return (
-    `Usage: ccs ${providerId} [--auth [--add] [--nickname <name>] | --accounts [--json] | ` +
+    `Usage: ccs ${providerId} [--auth [--add] [--api-key] [--nickname <name>] | --accounts [--json] | ` +
     '--use <nickname> | --nickname <name> | --logout | --proxy | [--] [claude arguments...]]'
   );
 }
@@ -77,10 +77,20 @@ function noArguments(command: 'config' | 'demo', rest: readonly string[]): Comma
 }
 
 /** The flags that belong to ccs after a provider name; everything else is claude's. */
-type OwnFlag = 'auth' | 'add' | 'logout' | 'accounts' | 'json' | 'use' | 'nickname' | 'proxy';
+type OwnFlag =
+  | 'auth'
+  | 'add'
+  | 'api-key'
+  | 'logout'
+  | 'accounts'
+  | 'json'
+  | 'use'
+  | 'nickname'
+  | 'proxy';
 const OWN_FLAGS: Record<string, OwnFlag> = {
   '--auth': 'auth',
   '--add': 'add',
+  '--api-key': 'api-key',
   '--logout': 'logout',
   '--accounts': 'accounts',
   '--json': 'json',
@@ -124,6 +134,10 @@ function collectProviderFlags(providerId: string, args: readonly string[]): Prov
     flags.seen.push(flag);
 
     if (!TAKES_VALUE.has(flag)) {
+      if (flag === 'api-key' && eq > 0) {
+        // A key in argv would land in shell history and `ps`; stdin only.
+        throw usage('--api-key reads the key from standard input, never from an argument.', line);
+      }
       if (eq > 0) throw usage(`${name} takes no value.`, line);
       continue;
     }
@@ -177,6 +191,7 @@ function parseProviderArgs(providerId: string, args: readonly string[]): Command
   }
   const command = commands[0];
   if (has('add') && command !== 'auth') throw usage('--add goes with --auth.', line);
+  if (has('api-key') && command !== 'auth') throw usage('--api-key goes with --auth.', line);
   if (has('json') && command !== 'accounts') throw usage('--json goes with --accounts.', line);
   if (command === undefined) return { kind: 'launch', providerId, claudeArgs };
 
@@ -194,6 +209,7 @@ function parseProviderArgs(providerId: string, args: readonly string[]): Command
         kind: 'auth',
         providerId,
         add: has('add'),
+        apiKey: has('api-key'),
         ...(values.nickname !== undefined ? { nickname: values.nickname } : {}),
       };
     case 'logout':

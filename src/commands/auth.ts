@@ -1,9 +1,11 @@
 import { identityLabel } from '../accounts/identity.js';
 import { listAccounts } from '../accounts/registry.js';
+import { providerUsage } from '../args.js';
 import type { DeviceAuthorization } from '../auth/device-code.js';
 import type { Clock } from '../clock.js';
-import { UserError } from '../errors.js';
+import { UsageError, UserError } from '../errors.js';
 import type { ProviderDefinition } from '../providers/types.js';
+import { runApiKeyAuth } from './api-key.js';
 import type { CommandContext } from './context.js';
 import { loadTui } from './modules.js';
 import { confirm } from './prompt.js';
@@ -11,28 +13,33 @@ import { confirm } from './prompt.js';
 export interface AuthRequest {
   /** `--add`: log in another account without asking. */
   add: boolean;
+  /** `--api-key`: read an API key from stdin (API-key providers only). */
+  apiKey?: boolean;
   /** `--nickname` given with `--auth`. */
   nickname?: string;
 }
 
 /**
  * `ccs <provider> --auth`. With accounts already there it asks first on a
- * terminal and refuses without one, before any code is requested. On a
- * terminal the login is the TUI's full-screen login screen; without one it
- * is the text flow below (which `ccs <provider> "prompt"` also uses).
+ * terminal and refuses without one, before any code is requested. A
+ * device-code login is the TUI's full-screen login screen on a terminal and
+ * the text flow below without one (`ccs <provider> "prompt"` uses it too); an
+ * API-key provider reads its key from standard input.
  */
 export async function runAuth(
   ctx: CommandContext,
   provider: ProviderDefinition,
   request: AuthRequest,
 ): Promise<number> {
-  if (provider.auth.kind !== 'device-code') {
-    // TODO(#6): api-key providers read their key from stdin with --api-key.
-    throw new UserError(
-      'no_device_login',
-      `${provider.displayName} uses an API key, not a device-code login.`,
-      `Set it up in \`ccs config\` or in ${ctx.paths.configFile}.`,
+  const keyed = provider.auth.kind === 'api-key';
+  if (request.apiKey && !keyed) {
+    throw new UsageError(
+      `${provider.displayName} logs in with a device code; --api-key is for API-key providers.`,
+      providerUsage(provider.id),
     );
+  }
+  if (provider.auth.kind === 'api-key' && provider.auth.key === 'none') {
+    return runApiKeyAuth(ctx, provider, request.nickname);
   }
 
   const existing = await listAccounts(ctx.paths, provider.id);
@@ -51,6 +58,9 @@ export async function runAuth(
       return 0;
     }
   }
+
+  // The key is read from stdin (hidden on a terminal): no device code, no TUI.
+  if (keyed) return runApiKeyAuth(ctx, provider, request.nickname);
 
   if (ctx.isTTY) {
     const { runTui } = await loadTui();

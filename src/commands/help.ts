@@ -45,6 +45,8 @@ Accounts (each is a command of its own; none takes a prompt):
   --auth                 log in with a device code (works over SSH)
   --auth --add           log in another account, keeping the existing ones
   --auth --nickname <n>  name the account being logged in
+  --auth --api-key       API-key providers: read the key from standard input
+                         (hidden on a terminal), never from an argument
   --accounts [--json]    list the accounts; the default is marked [default]
   --use <nickname>       make that account the default
   --nickname <name>      rename the default account

@@ -79,6 +79,7 @@ export async function runCommand(ctx: CommandContext, command: Command): Promise
       const { runAuth } = await import('./auth.js');
       return runAuth(ctx, await provider(ctx, command.providerId), {
         add: command.add,
+        apiKey: command.apiKey,
         ...(command.nickname !== undefined ? { nickname: command.nickname } : {}),
       });
     }

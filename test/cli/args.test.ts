@@ -75,18 +75,30 @@ describe('parseArgs: after the provider', () => {
   });
 
   it('reads each account command', () => {
-    expect(parse('iflow', '--auth')).toEqual({ kind: 'auth', providerId: 'iflow', add: false });
+    expect(parse('iflow', '--auth')).toEqual({
+      kind: 'auth',
+      providerId: 'iflow',
+      add: false,
+      apiKey: false,
+    });
     expect(parse('iflow', '--auth', '--add', '--nickname', 'work')).toEqual({
       kind: 'auth',
       providerId: 'iflow',
       add: true,
+      apiKey: false,
       nickname: 'work',
     });
     expect(parse('iflow', '--nickname=me.2', '--auth')).toEqual({
       kind: 'auth',
       providerId: 'iflow',
       add: false,
+      apiKey: false,
       nickname: 'me.2',
+    });
+    expect(parse('deepseek', '--auth', '--api-key')).toMatchObject({
+      kind: 'auth',
+      providerId: 'deepseek',
+      apiKey: true,
     });
     expect(parse('iflow', '--logout')).toEqual({ kind: 'logout', providerId: 'iflow' });
     expect(parse('iflow', '--accounts', '--json')).toEqual({
@@ -136,6 +148,10 @@ describe('parseArgs: after the provider', () => {
     expect(usageError('iflow', '--accounts', '--add').message).toBe('--add goes with --auth.');
     expect(usageError('iflow', '--auth', '--auth').message).toBe('--auth is given twice.');
     expect(usageError('iflow', '--accounts=yes').message).toBe('--accounts takes no value.');
+    expect(usageError('deepseek', '--api-key').message).toBe('--api-key goes with --auth.');
+    expect(usageError('deepseek', '--auth', '--api-key=sk-secret').message).toBe(
+      '--api-key reads the key from standard input, never from an argument.',
+    );
   });
 
   it('refuses a missing value', () => {

@@ -1,0 +1,101 @@
+import { recordApiKey } from '../accounts/registry.js';
+import { CancelledError, UserError } from '../errors.js';
+import type { ProviderDefinition } from '../providers/types.js';
+import type { CommandContext } from './context.js';
+
+const CTRL_C = '\u0003';
+const CTRL_D = '\u0004';
+const BACKSPACE = /[\u0008\u007f]/;
+
+/** Reads all of a piped stdin; the key is its first non-empty line. */
+async function readPipedKey(input: NodeJS.ReadableStream, signal: AbortSignal): Promise<string> {
+  let text = '';
+  input.setEncoding('utf8');
+  for await (const chunk of input) {
+    if (signal.aborted) throw new CancelledError();
+    text += chunk as string;
+  }
+  return (
+    text
+      .split(/\r?\n/)
+      .find((line) => line.trim() !== '')
+      ?.trim() ?? ''
+  );
+}
+
+/** Reads one line from a terminal without echoing it: a key must not stay on screen. */
+function readHiddenKey(ctx: CommandContext, prompt: string): Promise<string> {
+  const { stdin, stdout } = ctx;
+  stdout.write(prompt);
+  stdin.setRawMode(true);
+  stdin.setEncoding('utf8');
+  stdin.resume();
+  let key = '';
+
+  return new Promise<string>((resolve, reject) => {
+    const finish = (settle: () => void) => {
+      stdin.off('data', onData);
+      ctx.signal.removeEventListener('abort', onAbort);
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdout.write('\n');
+      settle();
+    };
+    const onAbort = () => finish(() => reject(new CancelledError()));
+    const onData = (chunk: string) => {
+      for (const char of chunk) {
+        // Raw mode turns Ctrl-C into a byte; treat it as the signal it would have been.
+        if (char === CTRL_C) return finish(() => reject(new CancelledError()));
+        if (char === '\r' || char === '\n' || char === CTRL_D) {
+          return finish(() => resolve(key.trim()));
+        }
+        if (BACKSPACE.test(char)) key = key.slice(0, -1);
+        else if (char >= ' ') key += char;
+      }
+    };
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    stdin.on('data', onData);
+  });
+}
+
+/**
+ * `ccs <provider> --auth [--api-key]` for an API-key provider: the key comes
+ * from standard input (hidden on a terminal), never from an argument, and is
+ * stored as an account whose id is a fingerprint of the key.
+ */
+export async function runApiKeyAuth(
+  ctx: CommandContext,
+  provider: ProviderDefinition,
+  nickname: string | undefined,
+): Promise<number> {
+  if (provider.auth.kind !== 'api-key') return 1;
+  if (provider.auth.key === 'none') {
+    ctx.stdout.write(
+      `${provider.displayName} takes no key: there is nothing to log in to. ` +
+        `Run \`ccs ${provider.id}\` to use it.\n`,
+    );
+    return 0;
+  }
+
+  const apiKey = ctx.isTTY
+    ? await readHiddenKey(ctx, `API key for ${provider.displayName} (hidden): `)
+    : await readPipedKey(ctx.stdin, ctx.signal);
+  if (!apiKey) {
+    throw new UserError(
+      'no_api_key',
+      `No API key for ${provider.displayName} on standard input.`,
+      `Pipe it in, e.g. \`ccs ${provider.id} --auth --api-key < key.txt\`.`,
+    );
+  }
+
+  const { account, created } = await recordApiKey(ctx.paths, provider.id, {
+    apiKey,
+    ...(nickname !== undefined ? { nickname } : {}),
+    now: new Date(ctx.clock.now()),
+  });
+  ctx.logger.info('api key stored', { provider: provider.id, nickname: account.nickname });
+  ctx.stdout.write(
+    `${created ? 'Saved' : 'Updated'} the ${provider.displayName} API key as ${account.nickname}.\n`,
+  );
+  return 0;
+}
