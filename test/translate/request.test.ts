@@ -540,3 +540,72 @@ describe('translateRequest (PROTOCOL §11 request translation)', () => {
     expect(low.chat_template_kwargs).toEqual({ enable_thinking: false });
   });
 });
+
+describe('translateRequest, more shapes', () => {
+  it('#11 images inside a tool result follow the tool messages in a user message', () => {
+    const out = translateRequest(
+      req({
+        messages: [
+          {
+            role: 'assistant',
+            content: [{ type: 'tool_use', id: 's', name: 'Screenshot', input: {} }],
+          },
+          {
+            role: 'user',
+            content: [
+              {
+                type: 'tool_result',
+                tool_use_id: 's',
+                content: [
+                  { type: 'text', text: 'captured' },
+                  {
+                    type: 'image',
+                    source: { type: 'base64', media_type: 'image/jpeg', data: '/9j/4A==' },
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+      ctxFor({ upstreamModel: 'qwen3-vl-plus' }),
+    );
+    expect(out.messages.slice(1)).toEqual([
+      { role: 'tool', tool_call_id: 's', content: 'captured' },
+      {
+        role: 'user',
+        content: [{ type: 'image_url', image_url: { url: 'data:image/jpeg;base64,/9j/4A==' } }],
+      },
+    ]);
+  });
+
+  it('#11 a tool result without content is an empty tool message', () => {
+    const out = translateRequest(
+      req({
+        messages: [
+          { role: 'assistant', content: [{ type: 'tool_use', id: 't', name: 'Touch', input: {} }] },
+          { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't' }] },
+        ],
+      }),
+      ctxFor(),
+    );
+    expect(out.messages[1]).toEqual({ role: 'tool', tool_call_id: 't', content: '' });
+  });
+
+  it('#17 a tool name the model wrote in another case maps back to the declared one', () => {
+    const ctx = ctxFor();
+    translateRequest(req({ tools: [{ name: 'Bash', input_schema: {} }] }), ctx);
+    const message = translateResponse(
+      {
+        choices: [
+          {
+            message: { tool_calls: [{ id: 'c', function: { name: 'bash', arguments: '{}' } }] },
+            finish_reason: 'tool_calls',
+          },
+        ],
+      },
+      ctx,
+    );
+    expect(message.content[0]).toMatchObject({ type: 'tool_use', name: 'Bash' });
+  });
+});

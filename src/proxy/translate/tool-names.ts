@@ -20,14 +20,25 @@ export function upstreamToolName(name: string, maxLength: number): string {
   return base === '' ? `t${hash}`.slice(0, maxLength) : `${base}_${hash}`;
 }
 
-/** Shortens `name` and records the mapping when it changed. */
+/** The upstream name for `name`, recording the way back. */
 export function mapToolName(name: string, maxLength: number, names: Map<string, string>): string {
   const upstream = upstreamToolName(name, maxLength);
-  if (upstream !== name) names.set(upstream, name);
+  names.set(upstream, name);
   return upstream;
 }
 
-/** The client's name for a tool name the upstream used. */
+/**
+ * The client's name for a tool name the upstream used: the recorded mapping,
+ * else a declared name that differs only in case (some models write `bash`
+ * for `Bash`), else the name as it came.
+ */
 export function clientToolName(name: string, names: Map<string, string> | undefined): string {
-  return names?.get(name) ?? name;
+  if (!names) return name;
+  const exact = names.get(name);
+  if (exact !== undefined) return exact;
+  const lower = name.toLowerCase();
+  for (const [upstream, client] of names) {
+    if (upstream.toLowerCase() === lower) return client;
+  }
+  return name;
 }

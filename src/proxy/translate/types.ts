@@ -315,9 +315,10 @@ export interface TranslateContext {
   /** Local estimate for `message_start.usage.input_tokens` and fallbacks. */
   estimatedInputTokens?: number;
   /**
-   * Upstream tool name → the client's tool name, for names that had to be
-   * shortened or sanitised. `translateRequest` fills it in; the response
-   * translators read it. Pass the same ctx object to both halves.
+   * Upstream tool name → the client's tool name, for every tool the request
+   * declared (some had to be shortened or sanitised). `translateRequest`
+   * fills it in; the response translators read it. Pass the same ctx object
+   * to both halves.
    */
   toolNames?: Map<string, string>;
 }
