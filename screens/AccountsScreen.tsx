@@ -45,7 +45,7 @@ export function AccountsScreen({ provider, active, onLogin, onBack }: Props) {
   const [flash, setFlash] = useState<string | null>(null);
   const list = accounts ?? [];
   const found = list.findIndex((a) => a.id === selectedId);
-  const index = found >= 0 ? found : 0;
+  const index = Math.max(found, 0);
   const current = list[index];
   const moveTo = (row: number) => {
     const target = list[Math.max(0, Math.min(list.length - 1, row))];

@@ -7,19 +7,14 @@ import { Confirm } from './components/Confirm.js';
 import { Frame } from './components/Frame.js';
 import type { KeyHint } from './components/KeyHints.js';
 import { ModelPicker } from './components/ModelPicker.js';
+import { SettingsEditor } from './components/SettingsEditor.js';
 import { SettingsRowView } from './components/SettingsRowView.js';
-import { TextField } from './components/TextField.js';
 import {
-  MAX_TOKENS_KEY,
   maxTokensLimit,
   nextStrategy,
-  parseEnvEntry,
   type SettingsRow,
   sameValues,
   settingsRows,
-  validateMaxTokens,
-  validateModelName,
-  validatePort,
   validateValues,
 } from './settings-form.js';
 
@@ -81,8 +76,9 @@ export function SettingsScreen({ provider, active, onBack }: Props) {
         return;
       }
       if (input === 'q' || key.escape) return dirty ? setMode({ mode: 'confirm-leave' }) : onBack();
-      if (key.upArrow || input === 'k') return setCursor(Math.max(0, index - 1));
-      if (key.downArrow || input === 'j') return setCursor(Math.min(rows.length - 1, index + 1));
+      const last = rows.length - 1;
+      if (key.upArrow || input === 'k') return setCursor((c) => Math.max(0, Math.min(c, last) - 1));
+      if (key.downArrow || input === 'j') return setCursor((c) => Math.min(last, c + 1));
       const row = rows[index];
       if (!row) return;
       if (input === 'd' && row.kind === 'env') return setEnv(row.name, undefined);
@@ -137,7 +133,16 @@ export function SettingsScreen({ provider, active, onBack }: Props) {
         />
       ) : null}
       {draft && active && mode.mode === 'edit' ? (
-        <Box marginTop={1}>{editor(mode.row, draft, limit, setEnv, setDraft, browse)}</Box>
+        <Box marginTop={1}>
+          <SettingsEditor
+            row={mode.row}
+            draft={draft}
+            limit={limit}
+            setEnv={setEnv}
+            setDraft={setDraft}
+            done={browse}
+          />
+        </Box>
       ) : null}
       {active && mode.mode === 'confirm-leave' ? (
         <Box marginTop={1}>
@@ -154,83 +159,4 @@ export function SettingsScreen({ provider, active, onBack }: Props) {
 function rowKey(row: SettingsRow): string {
   if (row.kind === 'model') return row.key;
   return row.kind === 'env' ? `env:${row.name}` : row.kind;
-}
-
-function editor(
-  row: SettingsRow,
-  draft: SettingsValues,
-  limit: number,
-  setEnv: (key: string, value: string | undefined) => void,
-  setDraft: (values: SettingsValues) => void,
-  done: () => void,
-) {
-  const accept = (apply: () => void) => () => {
-    apply();
-    done();
-  };
-  switch (row.kind) {
-    case 'model':
-      return (
-        <TextField
-          label={row.label}
-          initial={draft.env[row.key] ?? ''}
-          validate={validateModelName}
-          onCancel={done}
-          onSubmit={(v) => accept(() => setEnv(row.key, v.trim()))()}
-        />
-      );
-    case 'max-tokens':
-      return (
-        <TextField
-          label="Max tokens"
-          initial={draft.env[MAX_TOKENS_KEY] ?? ''}
-          validate={(v) => validateMaxTokens(v, limit)}
-          onCancel={done}
-          onSubmit={(v) => accept(() => setEnv(MAX_TOKENS_KEY, v))()}
-        />
-      );
-    case 'env':
-      return (
-        <TextField
-          label={row.name}
-          initial={draft.env[row.name] ?? ''}
-          onCancel={done}
-          onSubmit={(v) => accept(() => setEnv(row.name, v))()}
-        />
-      );
-    case 'add-env': {
-      const taken = Object.keys(draft.env);
-      const check = (v: string) => {
-        const parsed = parseEnvEntry(v, taken);
-        return typeof parsed === 'string' ? parsed : null;
-      };
-      const add = (v: string) => {
-        const parsed = parseEnvEntry(v, taken);
-        if (typeof parsed !== 'string') setEnv(parsed.name, parsed.value);
-        done();
-      };
-      return (
-        <TextField
-          label="New env entry"
-          initial=""
-          placeholder="NAME=value"
-          validate={check}
-          onCancel={done}
-          onSubmit={add}
-        />
-      );
-    }
-    case 'port':
-      return (
-        <TextField
-          label="Proxy port"
-          initial={String(draft.proxyPort)}
-          validate={validatePort}
-          onCancel={done}
-          onSubmit={(v) => accept(() => setDraft({ ...draft, proxyPort: Number(v) }))()}
-        />
-      );
-    case 'strategy':
-      return null;
-  }
 }

@@ -167,11 +167,11 @@ export async function waitForFrame(
 /**
  * Ink attaches a screen's newest key handler in an effect after the frame is
  * drawn; a key written before that would reach the previous handler. React
- * runs those effects on a macrotask, so two turns of the loop settle them.
+ * renders and then runs those effects on scheduler tasks (setImmediate in
+ * Node), a few loop turns apart; eight turns settle them with room to spare.
  */
 export async function effectsFlushed(): Promise<void> {
-  await new Promise((resolve) => setImmediate(resolve));
-  await new Promise((resolve) => setImmediate(resolve));
+  for (let turn = 0; turn < 8; turn++) await new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Fails the test when React printed an act() warning (or any other error). */

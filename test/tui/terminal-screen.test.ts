@@ -45,7 +45,13 @@ function fakeStdin(initiallyRaw = false) {
 }
 
 function fakeOut() {
-  const out = { text: '', write: (data: string) => ((out.text += data), true) };
+  const out = {
+    text: '',
+    write(data: string) {
+      out.text += data;
+      return true;
+    },
+  };
   return out;
 }
 
