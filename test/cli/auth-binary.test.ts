@@ -122,11 +122,11 @@ describe('ccs iflow --auth without a terminal, against the simulator', () => {
   });
 
   it('an expired code says so with the next step and exits 1', async () => {
-    await control('config', { codeLifetimeSec: 2 });
+    await control('config', { codeLifetimeSec: 3 });
     const result = await auth([], async () => {});
     expect(result.code).toBe(1);
     const { countdown } = block(result.stdout);
-    expect(countdown).toMatch(/^Code expires in 0:0[12]$/);
+    expect(countdown).toMatch(/^Code expires in 0:0[1-3]$/);
     expect(result.stdout.split('\n').slice(7)).toEqual(['']);
     expect(result.stderr).toBe(
       'Device code expired before authorization. Run the same command again for a new code.\n',
