@@ -301,6 +301,13 @@ describe('createStreamTranslator (PROTOCOL §11 streaming)', () => {
     expect(message.error?.message).toMatch(/middle of a tool call/);
   });
 
+  it('#48 EOF right after a call was announced, before its arguments, is an error too', () => {
+    const { events } = run([
+      chunk.tool({ index: 0, id: 'c', function: { name: 'Bash', arguments: '' } }),
+    ]);
+    expect(assemble(events).error?.type).toBe('api_error');
+  });
+
   it('#48 EOF without finish but with complete content closes normally', () => {
     const { events } = run([
       chunk.tool({ index: 0, id: 'c', function: { name: 'Bash', arguments: '{"command":"ls"}' } }),

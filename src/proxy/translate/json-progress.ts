@@ -12,23 +12,12 @@ export class JsonProgress {
   private started = false;
   private scalar = false;
   private done = false;
-  private chars = 0;
 
   get complete(): boolean {
     return this.done;
   }
 
-  /** Non-whitespace seen (an empty argument string is not "in progress"). */
-  get hasContent(): boolean {
-    return this.started;
-  }
-
-  get length(): number {
-    return this.chars;
-  }
-
   feed(fragment: string): void {
-    this.chars += fragment.length;
     if (this.done || this.scalar) return;
     for (let i = 0; i < fragment.length; i += 1) {
       const code = fragment.charCodeAt(i);

@@ -349,9 +349,10 @@ export function createStreamTranslator(ctx: TranslateContext): StreamTranslator 
     ensureStarted();
 
     if (finishReason === null) {
+      // Without a finish_reason, a call whose arguments never closed (or never
+      // came) was cut off; running it with half its input is worse than a retry.
       const cutInTool = [open, ...queue].some(
-        (block) =>
-          block?.kind === 'tool' && block.call.progress.hasContent && !block.call.progress.complete,
+        (block) => block?.kind === 'tool' && !block.call.progress.complete,
       );
       if (cutInTool) {
         return fail(
