@@ -99,17 +99,15 @@ export function AccountsScreen({ provider, active, onLogin, onBack }: Props) {
       {accounts?.length === 0 ? <Text>No accounts yet: press a to log in.</Text> : null}
       <Box flexDirection="column">
         {list.map((account, row) => (
-          <Box key={account.id}>
+          <Text key={account.id} wrap="truncate-end">
             <Text color={tone('accent')}>{row === index ? '▶ ' : '  '}</Text>
-            <Box width={10}>
-              <Text>{account.isDefault ? '[default]' : ''}</Text>
-            </Box>
+            {account.isDefault ? '[default] ' : '          '}
             <Text bold inverse={row === index}>
               {account.nickname}
-            </Text>
-            <Text color={tone('muted')}> ({account.label}) </Text>
+            </Text>{' '}
             <StatusBadge state={account.state} now={now} />
-          </Box>
+            <Text color={tone('muted')}> {account.label}</Text>
+          </Text>
         ))}
       </Box>
       {mode.mode === 'rename' && active ? (

@@ -44,12 +44,11 @@ export function ProviderCard({ provider, selected, maxAccounts }: Props) {
           <Text>No accounts yet: press n to log in.</Text>
         ) : null}
         {shown.map((account) => (
-          <Box key={account.id}>
-            <Text>{account.isDefault ? '★ ' : '  '}</Text>
-            <Text bold>{account.nickname}</Text>
-            <Text color={tone('muted')}> ({account.label}) </Text>
-            <StatusBadge state={account.state} now={now} />
-          </Box>
+          <Text key={account.id} wrap="truncate-end">
+            {account.isDefault ? '★ ' : '  '}
+            <Text bold>{account.nickname}</Text> <StatusBadge state={account.state} now={now} />
+            <Text color={tone('muted')}> {account.label}</Text>
+          </Text>
         ))}
         {hidden > 0 ? <Text color={tone('muted')}>…and {hidden} more (a: accounts)</Text> : null}
       </Box>

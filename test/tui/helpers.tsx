@@ -1,6 +1,8 @@
+import { EventEmitter } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { render as inkRender } from 'ink';
 import { render } from 'ink-testing-library';
 import type { ReactElement } from 'react';
 import { afterEach, vi } from 'vitest';
@@ -37,7 +39,9 @@ export const PROVIDER: ProviderDefinition = iflowProvider(
 
 export async function tempHome(): Promise<{ paths: CcsPaths; cleanup: () => Promise<void> }> {
   const home = await mkdtemp(path.join(os.tmpdir(), 'ccs-tui-'));
-  return { paths: ccsPaths(home), cleanup: () => rm(home, { recursive: true, force: true }) };
+  // Retries: a screen unmounted a moment ago may still be finishing a write.
+  const cleanup = () => rm(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
+  return { paths: ccsPaths(home), cleanup };
 }
 
 /** Stores an account the way a login would, with tokens valid for `hours`. */
@@ -183,4 +187,58 @@ export function failOnReactWarnings(): void {
     const warnings = calls.filter((line) => /act\(|Warning:/.test(line));
     if (warnings.length > 0) throw new Error(`React warned:\n${warnings.join('\n')}`);
   });
+}
+
+/** A terminal of a chosen size that can be resized, for layout tests. */
+export class SizedStdout extends EventEmitter {
+  frames: string[] = [];
+  constructor(
+    public columns: number,
+    public rows: number,
+  ) {
+    super();
+  }
+  write = (frame: string) => {
+    this.frames.push(frame);
+    return true;
+  };
+  lastFrame = () => this.frames.at(-1);
+  resize(columns: number, rows: number) {
+    this.columns = columns;
+    this.rows = rows;
+    this.emit('resize');
+  }
+}
+
+/** Renders at `columns`×`rows` (ink-testing-library is fixed at 100 columns). */
+export function renderSized(
+  services: TuiServices,
+  element: ReactElement,
+  columns: number,
+  rows: number,
+) {
+  const stdout = new SizedStdout(columns, rows);
+  const stdin = Object.assign(new EventEmitter(), {
+    isTTY: true,
+    setEncoding() {},
+    setRawMode() {},
+    ref() {},
+    unref() {},
+    resume() {},
+    pause() {},
+    read: () => null,
+  });
+  const instance = inkRender(
+    <ServicesContext.Provider value={services}>
+      <ColorContext.Provider value={services.color}>{element}</ColorContext.Provider>
+    </ServicesContext.Provider>,
+    {
+      stdout: stdout as unknown as NodeJS.WriteStream,
+      stdin: stdin as unknown as NodeJS.ReadStream,
+      debug: true,
+      exitOnCtrlC: false,
+      patchConsole: false,
+    },
+  );
+  return { stdout, lastFrame: stdout.lastFrame, unmount: () => instance.unmount() };
 }

@@ -1,0 +1,157 @@
+import { render } from 'ink-testing-library';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { App } from '../../screens/App.js';
+import { HomeScreen } from '../../screens/HomeScreen.js';
+import { initialNav, type Outcome } from '../../screens/navigation.js';
+import type { CcsPaths } from '../../src/home.js';
+import {
+  CTRL_C,
+  ENTER,
+  ESC,
+  failOnReactWarnings,
+  fakeSession,
+  makeServices,
+  PROVIDER,
+  renderSized,
+  seedAccount,
+  tempHome,
+  waitForFrame,
+} from './helpers.js';
+
+failOnReactWarnings();
+
+let paths: CcsPaths;
+let cleanup: () => Promise<void>;
+beforeEach(async () => {
+  ({ paths, cleanup } = await tempHome());
+});
+afterEach(() => cleanup());
+
+function app(route = initialNav({ screen: 'home' })) {
+  const outcomes: Outcome[] = [];
+  const session = fakeSession();
+  const services = makeServices(paths, { session });
+  const instance = render(
+    <App services={services} initial={route} onOutcome={(o) => outcomes.push(o)} />,
+  );
+  return { instance, outcomes, services, session };
+}
+
+describe('App', () => {
+  it('opens on home with the provider, its notice, endpoint, model and accounts', async () => {
+    await seedAccount(paths, 'ann@example.com');
+    const { instance } = app();
+    const frame = await waitForFrame(instance, 'ann ok ann@example.com');
+    expect(frame).toContain('iFlow');
+    expect(frame).toContain('end of its service on 2026-04-17');
+    expect(frame).toContain('endpoint http://127.0.0.1:9/v1');
+    expect(frame).toContain('model qwen3-coder-plus');
+    expect(frame).toContain('★ ann');
+    expect(frame).toContain('enter/l launch');
+    instance.unmount();
+  });
+
+  it('goes to accounts, settings, login and back with q and Esc', async () => {
+    const { instance, services } = app();
+    await waitForFrame(instance, 'No accounts yet: press n to log in.');
+    instance.stdin.write('a');
+    await waitForFrame(instance, 'iFlow accounts');
+    instance.stdin.write('q');
+    await waitForFrame(instance, 'ccs · Home');
+    instance.stdin.write('s');
+    await waitForFrame(instance, 'iFlow settings');
+    instance.stdin.write(ESC);
+    await waitForFrame(instance, 'ccs · Home');
+    instance.stdin.write('n');
+    await waitForFrame(instance, 'Log in to iFlow');
+    expect(services.logins).toHaveLength(1);
+    instance.stdin.write(ESC);
+    await waitForFrame(instance, 'ccs · Home');
+    expect(services.logins[0]!.signal.aborted).toBe(true);
+    instance.unmount();
+  });
+
+  it('shows every key on ?, and closes it with ? or Esc without losing the screen', async () => {
+    const { instance } = app();
+    await waitForFrame(instance, 'ccs · Home');
+    instance.stdin.write('s');
+    await waitForFrame(instance, 'iFlow settings');
+    instance.stdin.write('?');
+    const help = await waitForFrame(instance, 'ccs · Keys');
+    expect(help).toContain('ctrl+s');
+    expect(help).toContain('copy the code (OSC 52)');
+    instance.stdin.write(ESC);
+    await waitForFrame(instance, 'iFlow settings');
+    instance.stdin.write('?');
+    await waitForFrame(instance, 'ccs · Keys');
+    instance.stdin.write('?');
+    await waitForFrame(instance, 'iFlow settings');
+    instance.unmount();
+  });
+
+  it('gives ? to a text field that has focus', async () => {
+    await seedAccount(paths, 'ann@example.com');
+    const { instance } = app(initialNav({ screen: 'accounts', providerId: 'iflow' }));
+    await waitForFrame(instance, 'ann');
+    instance.stdin.write('r');
+    await waitForFrame(instance, 'New name for ann');
+    instance.stdin.write('?');
+    const frame = await waitForFrame(instance, 'New name for ann: ann?');
+    expect(frame).not.toContain('ccs · Keys');
+    instance.unmount();
+  });
+
+  it('quits with 0 on q at home, and 130 on Ctrl-C anywhere', async () => {
+    const first = app();
+    await waitForFrame(first.instance, 'ccs · Home');
+    first.instance.stdin.write('q');
+    await vi.waitFor(() => expect(first.outcomes).toEqual([{ type: 'quit', code: 0 }]));
+
+    const second = app(initialNav({ screen: 'settings', providerId: 'iflow' }));
+    await waitForFrame(second.instance, 'iFlow settings');
+    second.instance.stdin.write(CTRL_C);
+    await vi.waitFor(() => expect(second.outcomes).toEqual([{ type: 'quit', code: 130 }]));
+  });
+
+  it('asks to launch from the launch screen once the session is up', async () => {
+    await seedAccount(paths, 'ann@example.com');
+    const { instance, outcomes, session } = app();
+    await waitForFrame(instance, 'ann ok ann@example.com');
+    instance.stdin.write(ENTER);
+    const frame = await waitForFrame(instance, 'Ready: press Enter to start claude.');
+    expect(frame).toContain('account   ann (ann@example.com)');
+    expect(frame).toContain('proxy     http://127.0.0.1:4999');
+    expect(session.prepared).toEqual(['iflow']);
+    instance.stdin.write(ENTER);
+    await vi.waitFor(() => expect(outcomes).toEqual([{ type: 'launch', providerId: 'iflow' }]));
+  });
+});
+
+describe('HomeScreen layout', () => {
+  const home = (
+    <HomeScreen
+      providers={[PROVIDER]}
+      active
+      onLaunch={() => {}}
+      onLogin={() => {}}
+      onAccounts={() => {}}
+      onSettings={() => {}}
+      onQuit={() => {}}
+    />
+  );
+
+  it('fits 60×20 with the key bar on the last row it uses, and re-lays out on resize', async () => {
+    const view = renderSized(makeServices(paths), home, 60, 20);
+    let frame = await waitForFrame(view, 'No accounts yet');
+    let lines = frame.split('\n');
+    expect(lines).toHaveLength(19);
+    expect(lines.every((line) => line.length <= 60)).toBe(true);
+    expect(lines.at(-1)).toContain('? keys');
+
+    view.stdout.resize(100, 30);
+    frame = await waitForFrame(view, (f) => f.split('\n').length === 29);
+    lines = frame.split('\n');
+    expect(lines.at(-1)).toContain('s settings');
+    view.unmount();
+  });
+});
