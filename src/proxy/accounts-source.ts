@@ -20,14 +20,21 @@ async function mtimeOf(file: string): Promise<string> {
 /**
  * The provider's accounts from accounts.json, re-read only when the file's
  * mtime or size changed (an account paused, added or removed in another ccs
- * process). The same array is returned while nothing changed.
+ * process), and checked at most every `recheckMs`. The same array is
+ * returned while nothing changed.
  */
-export function registryAccountSource(paths: CcsPaths, providerId: string): AccountSource {
+export function registryAccountSource(
+  paths: CcsPaths,
+  providerId: string,
+  recheckMs = 1000,
+): AccountSource {
   let seen: string | undefined;
+  let checkedAt = Number.NEGATIVE_INFINITY;
   let accounts: PoolAccount[] = [];
   let pending: Promise<PoolAccount[]> | undefined;
 
   const load = async (): Promise<PoolAccount[]> => {
+    checkedAt = performance.now();
     const version = await mtimeOf(paths.accountsFile);
     if (version === seen) return accounts;
     const listed = await listAccounts(paths, providerId);
@@ -43,6 +50,9 @@ export function registryAccountSource(paths: CcsPaths, providerId: string): Acco
 
   return {
     current: () => {
+      if (seen !== undefined && performance.now() - checkedAt < recheckMs) {
+        return Promise.resolve(accounts);
+      }
       pending ??= load().finally(() => {
         pending = undefined;
       });
@@ -68,7 +78,10 @@ export type Credential =
  * the file, and the next request sees the new key without re-reading every time.
  */
 export class CredentialStore {
-  private readonly cache = new Map<string, { version: string; credential: Credential }>();
+  private readonly cache = new Map<
+    string,
+    { version: string; checkedAt: number; credential: Credential }
+  >();
 
   constructor(
     private readonly provider: ProviderDefinition,
@@ -76,13 +89,20 @@ export class CredentialStore {
       provider: ProviderDefinition,
       tokens: TokenFile,
     ) => string = credentialFor,
+    /** A cached token file is stat'ed again only after this long. */
+    private readonly recheckMs = 1000,
   ) {}
 
   async get(account: PoolAccount): Promise<Credential> {
     if (!account.tokenPath) return { type: 'ok', apiKey: '', version: 'none' };
-    const version = await mtimeOf(account.tokenPath);
     const cached = this.cache.get(account.tokenPath);
-    if (cached && cached.version === version) return cached.credential;
+    const now = performance.now();
+    if (cached && now - cached.checkedAt < this.recheckMs) return cached.credential;
+    const version = await mtimeOf(account.tokenPath);
+    if (cached && cached.version === version) {
+      cached.checkedAt = now;
+      return cached.credential;
+    }
 
     const tokens = await readTokenFile(account.tokenPath);
     let credential: Credential;
@@ -91,7 +111,7 @@ export class CredentialStore {
       const apiKey = this.resolve(this.provider, tokens);
       credential = apiKey ? { type: 'ok', apiKey, version } : { type: 'needs-login', version };
     }
-    this.cache.set(account.tokenPath, { version, credential });
+    this.cache.set(account.tokenPath, { version, checkedAt: now, credential });
     return credential;
   }
 

@@ -59,8 +59,9 @@ export async function relayStream(
   const parser = createSseParser();
   const body = upstream.body;
   const pull = puller(body[Symbol.asyncIterator]() as AsyncIterator<Buffer>);
+  // Destroying a body that was read to its end would only make an error object.
   const abandon = () => {
-    body.destroy();
+    if (!body.readableEnded) body.destroy();
   };
 
   // Before the commit point: find out whether this is a real stream.
@@ -141,19 +142,28 @@ async function streamCommitted(
   const { provider, signal } = opts;
   const translator = createStreamTranslator(opts.ctx);
   let usage: AnthropicUsage | undefined;
-  let failure: UpstreamError | undefined;
   let errorType: string | undefined;
   let finished = false;
+  let over = false;
   let lastWrite = Date.now();
 
-  const write = async (events: SseEvent[]): Promise<void> => {
-    if (events.length === 0 || res.writableEnded || res.destroyed) return;
+  /** Encodes events, noting the usage and any error event for the summary. */
+  const encode = (events: SseEvent[]): string => {
     let text = '';
     for (const event of events) {
       if (event.type === 'message_delta') usage = event.usage;
       else if (event.type === 'error') errorType = event.error.type;
       text += encodeSse(event);
     }
+    return text;
+  };
+
+  /**
+   * Writes what is ready now. Everything one upstream read produced goes out
+   * in one write: no event waits for a later one.
+   */
+  const flush = async (text: string): Promise<void> => {
+    if (text === '' || res.writableEnded || res.destroyed) return;
     lastWrite = Date.now();
     if (!res.write(text)) await drained(res);
   };
@@ -164,7 +174,7 @@ async function streamCommitted(
       if (finished || res.writableEnded) return;
       const idle = Date.now() - lastWrite;
       if (idle >= opts.pingIntervalMs - 1) {
-        void write([translator.ping()]);
+        void flush(encode([translator.ping()]));
         armPing(opts.pingIntervalMs);
       } else {
         armPing(opts.pingIntervalMs - idle);
@@ -172,27 +182,32 @@ async function streamCommitted(
     }, delay);
   };
 
-  /** Handles one upstream message; true when the stream is over. */
-  const handle = async (message: SseMessage): Promise<boolean> => {
-    if (message.done) {
-      await write(translator.finish());
-      return true;
+  /** Translates upstream messages until one ends the stream. */
+  const translate = (messages: SseMessage[]): string => {
+    let text = '';
+    for (const message of messages) {
+      if (over) break;
+      if (message.done) {
+        over = true;
+        text += encode(translator.finish());
+        break;
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(message.data);
+      } catch {
+        // A stray non-JSON line (some servers send plain keep-alive text): skip it.
+        continue;
+      }
+      const envelope = envelopeIn(message, provider, opts.ctx.upstreamModel, json);
+      if (envelope) {
+        over = true;
+        text += encode(translator.fail(envelope));
+        break;
+      }
+      text += encode(translator.push(json));
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(message.data);
-    } catch {
-      // A stray non-JSON line (some servers send plain keep-alive text): skip it.
-      return false;
-    }
-    const envelope = envelopeIn(message, provider, opts.ctx.upstreamModel, json);
-    if (envelope) {
-      failure = envelope;
-      await write(translator.fail(envelope));
-      return true;
-    }
-    await write(translator.push(json));
-    return false;
+    return text;
   };
 
   res.writeHead(200, {
@@ -204,35 +219,27 @@ async function streamCommitted(
   armPing(opts.pingIntervalMs);
 
   try {
-    await write(translator.start());
-    let over = false;
-    for (const message of first) {
-      over = await handle(message);
-      if (over) break;
-    }
+    let text = encode(translator.start()) + translate(first);
     if (!over && endedEarly) {
-      await write(translator.finish());
       over = true;
+      text += encode(translator.finish());
     }
+    await flush(text);
     while (!over) {
       const step = await pull.next();
       if (step.done) {
-        for (const message of parser.end()) {
-          over = await handle(message);
-          if (over) break;
-        }
-        if (!over) await write(translator.finish());
-        break;
+        text = translate(parser.end());
+        if (!over) text += encode(translator.finish());
+        over = true;
+      } else {
+        text = translate(parser.feed(step.value));
       }
-      for (const message of parser.feed(step.value)) {
-        over = await handle(message);
-        if (over) break;
-      }
+      await flush(text);
     }
   } catch (error) {
     if (!signal.aborted && !res.destroyed) {
-      failure = error instanceof UpstreamError ? error : networkError(provider, error);
-      await write(translator.fail(failure)).catch(() => undefined);
+      const failure = error instanceof UpstreamError ? error : networkError(provider, error);
+      await flush(encode(translator.fail(failure))).catch(() => undefined);
     }
   } finally {
     finished = true;

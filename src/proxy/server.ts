@@ -55,6 +55,11 @@ export interface ProxyOptions {
   maxConcurrentPerAccount?: number;
   /** Upstream retry-after values passed on to the client are capped (default 60 s). */
   retryAfterCapSec?: number;
+  /**
+   * accounts.json and token files are checked for changes at most this often
+   * (default 1000 ms), so a request costs no file-system call.
+   */
+  filesRecheckMs?: number;
 }
 
 export interface ProxyHandle {
@@ -117,14 +122,16 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   const keyless = provider.auth.kind === 'api-key' && provider.auth.key === 'none';
 
   const pool = new AccountPool({
-    source: keyless ? keylessAccountSource() : registryAccountSource(opts.paths, provider.id),
+    source: keyless
+      ? keylessAccountSource()
+      : registryAccountSource(opts.paths, provider.id, opts.filesRecheckMs),
     clock,
     strategy: opts.strategy ?? 'fill-first',
     maxConcurrentPerAccount: opts.maxConcurrentPerAccount ?? provider.maxConcurrentPerAccount,
     providerName: provider.displayName,
     onChange: (status) => stats.emit({ type: 'account', status }),
   });
-  const credentials = new CredentialStore(provider);
+  const credentials = new CredentialStore(provider, undefined, opts.filesRecheckMs);
   const deps = {
     provider,
     settings: opts.settings,

@@ -179,6 +179,8 @@ export async function startTestProxy(
     paths,
     secret: SECRET,
     settings: { env: { ANTHROPIC_MODEL: 'qwen3-coder-plus', ANTHROPIC_MAX_TOKENS: '8192' } },
+    // Tests change accounts.json and token files between requests.
+    filesRecheckMs: 0,
     ...extra,
   });
 }
