@@ -110,6 +110,14 @@ describe('detectEnvelopeError (iFlow HTTP-200 envelopes)', () => {
     expect(model?.message).toContain('glm-9');
   });
 
+  it('other envelope codes are read by their message', () => {
+    expect(detectEnvelopeError({ status: '434', msg: 'Invalid apiKey' }, iflow)?.kind).toBe('auth');
+    expect(detectEnvelopeError({ status: '8', msg: 'Too many requests' }, iflow)?.kind).toBe(
+      'rate_limit',
+    );
+    expect(detectEnvelopeError({ status: '500', msg: 'internal' }, iflow)?.kind).toBe('server');
+  });
+
   it('normal completions and chunks are not errors', () => {
     expect(detectEnvelopeError({ choices: [{ delta: { content: 'x' } }] }, iflow)).toBeUndefined();
     expect(

@@ -113,7 +113,17 @@ export function detectEnvelopeError(
       `${provider.displayName} says the account's token has expired${suffix(said)}.`,
     );
   }
-  return fromStatus(code, provider, said, retryAfterFrom(options, json));
+  // iFlow's other envelope codes are not documented; the message says more.
+  const byMessage = said ? statusFromMessage(said) : undefined;
+  return fromStatus(byMessage ?? code, provider, said, retryAfterFrom(options, json));
+}
+
+/** An HTTP status for an error known only by its words. */
+function statusFromMessage(said: string): number | undefined {
+  if (/rate.?limit|too many|频繁|限流/i.test(said)) return 429;
+  if (/api.?key|unauthori[sz]ed|expired|invalid token|鉴权|过期/i.test(said)) return 401;
+  if (/forbidden|permission|denied/i.test(said)) return 403;
+  return undefined;
 }
 
 /** For an `error` member found in a body or a mid-stream chunk. */
