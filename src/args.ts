@@ -25,10 +25,12 @@ export const USAGE = [
 ].join('\n');
 
 export function providerUsage(providerId: string): string {
-  return (
-    `Usage: ccs ${providerId} [--auth [--add] [--api-key] [--nickname <name>] | --accounts [--json] | ` +
-    '--use <nickname> | --nickname <name> | --logout | --proxy | [--] [claude arguments...]]'
-  );
+  return [
+    `Usage: ccs ${providerId} [--] [claude arguments...]`,
+    `       ccs ${providerId} --auth [--add] [--api-key] [--nickname <name>]`,
+    `       ccs ${providerId} --accounts [--json] | --use <nickname> | --nickname <name>`,
+    `       ccs ${providerId} --logout | --proxy | --help`,
+  ].join('\n');
 }
 
 export interface ParseOptions {

@@ -22,9 +22,10 @@ Commands:
   ccs --version, -v            the version
 
 Providers: ${knownProviderIds({ providers: {} }).join(', ')}, and any providers.<id> of
-  <home>/cliproxy/config.yaml. (iFlow announced the end of its service on 2026-04-17; set CCS_IFLOW_AUTH_URL and
-  CCS_IFLOW_API_URL, or providers.iflow.auth_url/api_url in config.yaml, to use a
-  compatible endpoint.)
+  <home>/cliproxy/config.yaml.
+  iFlow announced the end of its service on 2026-04-17: set CCS_IFLOW_AUTH_URL and
+  CCS_IFLOW_API_URL (or providers.iflow.auth_url/api_url in config.yaml) to use a
+  compatible endpoint, or try \`ccs simulator\`.
 
 Environment:
   CCS_HOME          config home (default ~/.ccs)
@@ -36,10 +37,10 @@ export function providerHelp(providerId: string): string {
   const upper = providerId.toUpperCase();
   return `${providerUsage(providerId)}
 
-Run claude through ${providerId}:
-  ccs ${providerId} [claude arguments...]   e.g. ccs ${providerId} "review this code",
-                                 ccs ${providerId} -p "..." --output-format json
-  ccs ${providerId} -- <arguments>          everything after -- goes to claude untouched
+Run claude through ${providerId} (arguments that are not ccs's own go to claude as given):
+  ccs ${providerId} "review this code"
+  ccs ${providerId} -p "..." --output-format json
+  ccs ${providerId} -- <arguments>     everything after -- goes to claude untouched
 
 Accounts (each is a command of its own; none takes a prompt):
   --auth                 log in with a device code (works over SSH)
