@@ -5,7 +5,7 @@ import type { CommandContext } from './context.js';
 
 const CTRL_C = '\u0003';
 const CTRL_D = '\u0004';
-const BACKSPACE = /[\u0008\u007f]/;
+const BACKSPACE = new Set(['\u0008', '\u007f']);
 
 /** Reads all of a piped stdin; the key is its first non-empty line. */
 async function readPipedKey(input: NodeJS.ReadableStream, signal: AbortSignal): Promise<string> {
@@ -49,7 +49,7 @@ function readHiddenKey(ctx: CommandContext, prompt: string): Promise<string> {
         if (char === '\r' || char === '\n' || char === CTRL_D) {
           return finish(() => resolve(key.trim()));
         }
-        if (BACKSPACE.test(char)) key = key.slice(0, -1);
+        if (BACKSPACE.has(char)) key = key.slice(0, -1);
         else if (char >= ' ') key += char;
       }
     };
