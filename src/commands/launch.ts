@@ -1,9 +1,10 @@
 import { listAccounts } from '../accounts/registry.js';
+import { refreshAccount } from '../auth/refresh.js';
 import { readConfig } from '../config/config-file.js';
 import { UserError } from '../errors.js';
 import { checkAccounts, needsLoginLine } from '../launch/accounts.js';
 import { findClaude } from '../launch/claude.js';
-import { createSession, runClaude, type Session } from '../launch/session.js';
+import { createSession, runClaude } from '../launch/session.js';
 import type { ProviderDefinition } from '../providers/types.js';
 import { readSettings } from '../settings.js';
 import { runTextLogin } from './auth.js';
@@ -45,12 +46,8 @@ export async function runLaunch(
 
   // A local server that takes no key has one implicit account and nothing to log in.
   const keyless = provider.auth.kind === 'api-key' && provider.auth.key === 'none';
-  if (!keyless && (await listAccounts(ctx.paths, provider.id)).length === 0) {
-    if (!ctx.isTTY || provider.auth.kind !== 'device-code') {
-      throw noAccountError(provider, `No ${provider.displayName} account yet.`);
-    }
-    await loginForLaunch(ctx, provider);
-  }
+  if (!keyless) await ensureUsableAccount(ctx, provider);
+  if (ctx.signal.aborted) return 130;
 
   const session = await createSession({
     provider,
@@ -63,8 +60,6 @@ export async function runLaunch(
     strategy: config.routingStrategy,
   });
   try {
-    if (!keyless) await ensureUsableAccount(ctx, provider, session);
-    if (ctx.signal.aborted) return 130;
     ctx.logger.info('launching claude', { bin: claudeBin, args: claudeArgs.length });
     return await runClaude(session, claudeArgs, { env: ctx.env, logger: ctx.logger });
   } finally {
@@ -73,18 +68,27 @@ export async function runLaunch(
 }
 
 /**
- * Finds accounts that need a new login before claude starts, and says so in
- * one line: once claude owns the terminal, nothing else may print. With no
- * usable account left, logs in first on a terminal, or stops without one.
+ * Finds accounts that need a new login before claude starts (an expired
+ * token gets one refresh attempt) and says so in one line: once claude owns
+ * the terminal nothing else may print, and the session's refresh loop, which
+ * starts afterwards, only logs. With no usable account, logs in first on a
+ * terminal, or stops without one.
  */
 async function ensureUsableAccount(
   ctx: CommandContext,
   provider: ProviderDefinition,
-  session: Session,
 ): Promise<void> {
+  if ((await listAccounts(ctx.paths, provider.id)).length === 0) {
+    if (!ctx.isTTY || provider.auth.kind !== 'device-code') {
+      throw noAccountError(provider, `No ${provider.displayName} account yet.`);
+    }
+    await loginForLaunch(ctx, provider);
+    return;
+  }
+
   const check = await checkAccounts(ctx.paths, provider.id, {
     now: ctx.clock.now(),
-    refresh: (accountId) => session.refreshNow(accountId),
+    refresh: (account) => refreshAccount({ provider, paths: ctx.paths, account, clock: ctx.clock }),
     logger: ctx.logger,
   });
   if (check.usable.length > 0) {

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createRefreshService, type RefreshOutcome } from '../auth/refresh.js';
+import { createRefreshService, refreshAccount } from '../auth/refresh.js';
 import { readConfig } from '../config/config-file.js';
 import { UserError } from '../errors.js';
 import { checkAccounts, needsLoginLine } from '../launch/accounts.js';
@@ -67,10 +67,11 @@ export async function runProxyCommand(
       error,
     );
   }
-  refresh.start();
 
   try {
-    await reportAccounts(ctx, provider, (accountId) => refresh.refreshNow(accountId));
+    // Before the refresh loop starts, so what is found here is said, not raced.
+    await reportAccounts(ctx, provider);
+    refresh.start();
     ctx.stdout.write(
       `export ANTHROPIC_BASE_URL=${shellQuote(proxy.url)}\n` +
         `export ANTHROPIC_AUTH_TOKEN=${shellQuote(secret)}\n`,
@@ -95,15 +96,11 @@ export async function runProxyCommand(
  * no account at all, or accounts that must log in again. The proxy still
  * starts, so a login in another terminal fixes it without a restart.
  */
-async function reportAccounts(
-  ctx: CommandContext,
-  provider: ProviderDefinition,
-  refresh: (accountId: string) => Promise<RefreshOutcome>,
-): Promise<void> {
+async function reportAccounts(ctx: CommandContext, provider: ProviderDefinition): Promise<void> {
   if (provider.auth.kind === 'api-key' && provider.auth.key === 'none') return;
   const check = await checkAccounts(ctx.paths, provider.id, {
     now: ctx.clock.now(),
-    refresh,
+    refresh: (account) => refreshAccount({ provider, paths: ctx.paths, account, clock: ctx.clock }),
     logger: ctx.logger,
   });
   if (check.usable.length > 0) {

@@ -15,7 +15,7 @@ export interface AccountCheck {
 export interface CheckAccountsOptions {
   now: number;
   /** Refreshes an account whose access token has already expired. */
-  refresh?: (accountId: string) => Promise<RefreshOutcome>;
+  refresh?: (account: Account) => Promise<RefreshOutcome>;
   logger?: Logger;
 }
 
@@ -42,7 +42,7 @@ export async function checkAccounts(
       continue;
     }
     if (options.refresh && Date.parse(tokens.expired) <= options.now) {
-      const outcome = await options.refresh(account.id);
+      const outcome = await options.refresh(account);
       options.logger?.info(`pre-launch refresh of ${account.nickname}: ${outcome.type}`);
       if (outcome.type === 'needs-login') {
         check.needsLogin.push(account);

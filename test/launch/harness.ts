@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, watch as watchDir } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -45,7 +45,7 @@ export async function addAccount(
   sim: Simulator,
   paths: CcsPaths,
   email: string,
-  options: { expiredAt?: Date } = {},
+  options: { expiredAt?: Date; lastRefresh?: Date } = {},
 ): Promise<{ apiKey: string; accountId: string }> {
   const account = accountFor(sim.state, { email });
   const tokens = issueTokens(sim.state, account, 'openid');
@@ -58,7 +58,7 @@ export async function addAccount(
       refresh_token: tokens.refresh_token,
       api_key: account.apiKey,
       expired: expired.toISOString(),
-      last_refresh: now.toISOString(),
+      last_refresh: (options.lastRefresh ?? now).toISOString(),
       token_type: tokens.token_type,
       scope: tokens.scope,
     },
@@ -186,4 +186,28 @@ export function runCcsOnTerminal(args: readonly string[], env: Record<string, st
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   return watch(child);
+}
+
+/** Resolves once `predicate` holds, checked again on every change in `dir`. */
+export function waitForFileState(dir: string, predicate: () => Promise<boolean>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    // fs.watch starts watching before this returns (fs/promises' watch only on
+    // the first iteration, which would miss a change made in between).
+    let checking = Promise.resolve();
+    const watcher = watchDir(dir, () => {
+      checking = checking.then(check);
+    });
+    const check = async () => {
+      try {
+        if (await predicate()) {
+          watcher.close();
+          resolve();
+        }
+      } catch (error) {
+        watcher.close();
+        reject(error);
+      }
+    };
+    checking = checking.then(check);
+  });
 }

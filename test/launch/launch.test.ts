@@ -1,7 +1,7 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { updateTokenFile } from '../../src/accounts/token-store.js';
+import { readTokenFile, updateTokenFile } from '../../src/accounts/token-store.js';
 import { chatRequests } from '../../src/simulator/chat.js';
 import { type Simulator, startSimulator } from '../../src/simulator/server.js';
 import {
@@ -15,6 +15,7 @@ import {
   runCcsOnTerminal,
   type TempHome,
   tempHome,
+  waitForFileState,
 } from './harness.js';
 
 let sim: Simulator;
@@ -247,6 +248,33 @@ describe('ccs iflow (launch) with a stand-in claude', () => {
     const lines = run.stderr().split('\n').filter(Boolean);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/bob.*needs a new login/);
+  });
+
+  it('never prints while claude runs: a refresh refused mid-run goes to the log', async () => {
+    // Due for refresh (a two-day token with an hour left) but not expired, so
+    // nothing is said before launch; the refresh service then meets a revoked
+    // refresh token while claude runs.
+    await addAccount(sim, home.paths, 'alice@example.com', {
+      expiredAt: new Date(Date.now() + 3600_000),
+      lastRefresh: new Date(Date.now() - 47 * 3600_000),
+    });
+    await fetch(`${sim.url}/_sim/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ account: 'alice@example.com' }),
+    });
+    const run = runCcs(['iflow'], baseEnv(home, sim, { FAKE_CLAUDE_WAIT: '1' }));
+    await run.waitForStdout('READY');
+
+    const tokenFile = home.paths.tokenFile('iflow', 'alice@example.com');
+    await waitForFileState(home.paths.authDir, async () =>
+      Boolean((await readTokenFile(tokenFile).catch(() => undefined))?.needs_login),
+    );
+    run.child.kill('SIGTERM');
+    expect((await run.exited).code).toBe(143);
+    expect(run.stderr()).toBe('');
+    const log = await readFile(home.paths.logFile, 'utf8');
+    expect(log).toMatch(/refresh needs-login: iflow account alice/);
   });
 
   it('says how to install claude when it is not on PATH', async () => {
