@@ -1,0 +1,103 @@
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createSession, runClaude, type SessionEvent } from '../../src/launch/session.js';
+import { resolveProvider } from '../../src/providers/registry.js';
+import { type Simulator, startSimulator } from '../../src/simulator/server.js';
+import {
+  addAccount,
+  FAKE_CLAUDE,
+  readRecord,
+  refusesConnections,
+  type TempHome,
+  tempHome,
+  waitForFileState,
+} from './harness.js';
+
+let sim: Simulator;
+let home: TempHome;
+
+beforeAll(async () => {
+  sim = await startSimulator();
+});
+afterAll(() => sim.close());
+beforeEach(async () => {
+  home = await tempHome();
+});
+afterEach(() => home.cleanup());
+
+function iflow() {
+  return resolveProvider(
+    'iflow',
+    { providers: {} },
+    {
+      CCS_IFLOW_AUTH_URL: sim.authUrl,
+      CCS_IFLOW_API_URL: sim.apiUrl,
+    },
+  );
+}
+
+async function session() {
+  return createSession({
+    provider: iflow(),
+    paths: home.paths,
+    settings: { env: { ANTHROPIC_MODEL: 'qwen3-coder-plus', ANTHROPIC_MAX_TOKENS: '8192' } },
+    claudeBin: FAKE_CLAUDE,
+    env: { PATH: process.env.PATH ?? '' },
+  });
+}
+
+describe('createSession (what the TUI launch screen holds)', () => {
+  it('serves its secret only, reports requests as events, and closes idempotently', async () => {
+    await addAccount(sim, home.paths, 'alice@example.com');
+    const s = await session();
+    const events: SessionEvent[] = [];
+    s.onEvent((event) => events.push(event));
+
+    const ask = (token: string) =>
+      fetch(`${s.proxyUrl}/v1/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'qwen3-coder-plus',
+          max_tokens: 16,
+          messages: [{ role: 'user', content: 'hi' }],
+        }),
+      });
+    expect((await ask(s.secret)).status).toBe(200);
+    expect((await ask('guess')).status).toBe(401);
+    expect(s.stats().requests).toBeGreaterThanOrEqual(1);
+    expect(events.some((e) => e.source === 'proxy' && e.event.type === 'request')).toBe(true);
+
+    const env = s.childEnv();
+    expect(env.ANTHROPIC_BASE_URL).toBe(s.proxyUrl);
+    expect(env.ANTHROPIC_AUTH_TOKEN).toBe(s.secret);
+    expect(env.PATH).toBe(process.env.PATH ?? '');
+
+    await Promise.all([s.close(), s.close()]);
+    expect(await refusesConnections(Number(new URL(s.proxyUrl).port))).toBe(true);
+  });
+
+  it('runClaude forwards the signals it is given and returns 128 + n', async () => {
+    await addAccount(sim, home.paths, 'alice@example.com');
+    const s = await session();
+    const record = path.join(home.dir, 'record.json');
+    const signals = new EventEmitter();
+    try {
+      const running = runClaude(s, ['--flag'], {
+        env: { PATH: process.env.PATH ?? '', FAKE_CLAUDE_WAIT: '1', FAKE_CLAUDE_RECORD: record },
+        signals,
+      });
+      await waitForFileState(home.dir, async () => existsSync(record));
+      expect(signals.listenerCount('SIGINT')).toBe(1);
+      signals.emit('SIGTERM');
+      expect(await running).toBe(143);
+      expect((await readRecord(record)).argv).toEqual(['--flag']);
+      // Nothing is left listening once claude is gone.
+      expect(signals.eventNames()).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  });
+});
