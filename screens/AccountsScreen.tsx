@@ -7,6 +7,7 @@ import type { ProviderDefinition } from '../src/providers/types.js';
 import { Confirm } from './components/Confirm.js';
 import { Frame } from './components/Frame.js';
 import type { KeyHint } from './components/KeyHints.js';
+import { cursorStep } from './components/keys.js';
 import { StatusBadge } from './components/StatusBadge.js';
 import { TextField } from './components/TextField.js';
 import { useTone } from './components/theme.js';
@@ -58,8 +59,8 @@ export function AccountsScreen({ provider, active, onLogin, onBack }: Props) {
     (input, key) => {
       if (input === 'q' || key.escape) return onBack();
       if (input === 'a') return onLogin();
-      if (key.upArrow || input === 'k') return moveTo(index - 1);
-      if (key.downArrow || input === 'j') return moveTo(index + 1);
+      const step = cursorStep(input, key);
+      if (step !== 0) return moveTo(index + step);
       if (!current) return;
       setFlash(null);
       if (key.return) {

@@ -4,6 +4,7 @@ import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import type { ProviderDefinition } from '../src/providers/types.js';
 import { Frame } from './components/Frame.js';
 import type { KeyHint } from './components/KeyHints.js';
+import { clampIndex, cursorStep } from './components/keys.js';
 import { ProviderCard } from './components/ProviderCard.js';
 
 export const HOME_KEYS: readonly KeyHint[] = [
@@ -39,10 +40,8 @@ export function HomeScreen(props: Props) {
   useInput(
     (input, key) => {
       if (input === 'q') return props.onQuit();
-      if (key.upArrow || input === 'k') return setIndex((i) => Math.max(0, i - 1));
-      if (key.downArrow || input === 'j') {
-        return setIndex((i) => Math.min(providers.length - 1, i + 1));
-      }
+      const step = cursorStep(input, key);
+      if (step !== 0) return setIndex((i) => clampIndex(i, step, providers.length));
       if (!selected) return;
       if (key.return || input === 'l') props.onLaunch(selected.id);
       else if (input === 'n') props.onLogin(selected.id);

@@ -6,6 +6,7 @@ import type { ProviderDefinition } from '../src/providers/types.js';
 import { Confirm } from './components/Confirm.js';
 import { Frame } from './components/Frame.js';
 import type { KeyHint } from './components/KeyHints.js';
+import { clampIndex, cursorStep } from './components/keys.js';
 import { ModelPicker } from './components/ModelPicker.js';
 import { SettingsEditor } from './components/SettingsEditor.js';
 import { SettingsRowView } from './components/SettingsRowView.js';
@@ -76,9 +77,8 @@ export function SettingsScreen({ provider, active, onBack }: Props) {
         return;
       }
       if (input === 'q' || key.escape) return dirty ? setMode({ mode: 'confirm-leave' }) : onBack();
-      const last = rows.length - 1;
-      if (key.upArrow || input === 'k') return setCursor((c) => Math.max(0, Math.min(c, last) - 1));
-      if (key.downArrow || input === 'j') return setCursor((c) => Math.min(last, c + 1));
+      const step = cursorStep(input, key);
+      if (step !== 0) return setCursor((c) => clampIndex(c, step, rows.length));
       const row = rows[index];
       if (!row) return;
       if (input === 'd' && row.kind === 'env') return setEnv(row.name, undefined);

@@ -2,6 +2,7 @@ import { Box, Text, useInput } from 'ink';
 import { useState } from 'react';
 import type { ModelDefinition } from '../../src/providers/types.js';
 import { useKeyCapture } from './key-capture.js';
+import { clampIndex, cursorStep } from './keys.js';
 import { useTone } from './theme.js';
 
 interface Props {

@@ -1,0 +1,206 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ccsPaths } from '../../src/home.js';
+import { type Simulator, startSimulator } from '../../src/simulator/server.js';
+
+/*
+ * The built `ccs` in a real terminal: tmux runs it at 100×30 against a
+ * simulator this test starts, and the test types like a person and reads the
+ * screen with capture-pane, waiting for text with a deadline, never a sleep.
+ */
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const CLI = path.join(ROOT, 'dist/src/cli.js');
+const FAKE_CLAUDE = path.join(ROOT, 'test/tui/fixtures/fake-claude.mjs');
+const SOCKET = `ccs-tui-test-${process.pid}`;
+const TARGET = 'ccs:0.0';
+
+function tmux(...args: string[]): string {
+  return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+}
+
+const screen = () => tmux('capture-pane', '-p', '-t', TARGET);
+
+async function waitForScreen(
+  expected: string | RegExp | ((text: string) => boolean),
+  timeoutMs = 15_000,
+): Promise<string> {
+  const test =
+    typeof expected === 'string'
+      ? (t: string) => t.includes(expected)
+      : expected instanceof RegExp
+        ? (t: string) => expected.test(t)
+        : expected;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = screen();
+    if (test(text)) return text;
+    if (Date.now() > deadline) {
+      throw new Error(`Screen never showed ${String(expected)}. It shows:\n${text}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 40));
+  }
+}
+
+/** One key per call, as a person types; `literal` sends text as typed characters. */
+function press(key: string, literal = false) {
+  tmux('send-keys', '-t', TARGET, ...(literal ? ['-l', key] : [key]));
+}
+
+async function approve(simulator: Simulator, email: string): Promise<void> {
+  const text = await waitForScreen(/Code: [A-Z0-9]{4}-[A-Z0-9]{4}/);
+  const userCode = /Code: ([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(text)![1];
+  const response = await fetch(`${simulator.url}/_sim/approve`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ userCode, email }),
+  });
+  expect(response.status).toBe(200);
+}
+
+describe('ccs in a real terminal (tmux)', () => {
+  let simulator: Simulator;
+  let home: string;
+
+  beforeAll(async () => {
+    try {
+      execFileSync('tmux', ['-V']);
+    } catch {
+      throw new Error('tmux is needed for this test: apt-get install tmux (.ci/run does).');
+    }
+    if (!existsSync(CLI)) {
+      throw new Error(`${CLI} is missing: build first with \`npx tsc -p tsconfig.json\`.`);
+    }
+    simulator = await startSimulator({ port: 0, intervalSec: 1 });
+    home = await mkdtemp(path.join(os.tmpdir(), 'ccs-tmux-'));
+    // A plain shell, so the test can see what is left on screen after ccs.
+    tmux(
+      '-f',
+      '/dev/null',
+      'new-session',
+      '-d',
+      '-s',
+      'ccs',
+      '-x',
+      '100',
+      '-y',
+      '30',
+      'env',
+      '-i',
+      `PATH=${process.env.PATH}`,
+      `HOME=${home}`,
+      'TERM=xterm-256color',
+      'PS1=$ ',
+      'bash',
+      '--norc',
+      '--noprofile',
+      '-i',
+    );
+  });
+
+  afterAll(async () => {
+    try {
+      tmux('kill-server');
+    } catch {
+      // Already gone.
+    }
+    await simulator?.close();
+    if (home) await rm(home, { recursive: true, force: true, maxRetries: 10 });
+  });
+
+  it('logs in, switches the default, saves a setting, launches claude and quits cleanly', async () => {
+    const paths = ccsPaths(path.join(home, 'ccs'));
+    press('echo SHELL-WAS-HERE', true);
+    press('Enter');
+    await waitForScreen('SHELL-WAS-HERE\n$');
+    // CI must not be set for ccs: Ink draws nothing until exit when it sees it.
+    const command = [
+      `CCS_HOME=${paths.home}`,
+      `CCS_IFLOW_AUTH_URL=${simulator.authUrl}`,
+      `CCS_IFLOW_API_URL=${simulator.apiUrl}`,
+      `CCS_CLAUDE_BIN=${FAKE_CLAUDE}`,
+      `node ${CLI}; echo CCS-EXIT=$?`,
+    ].join(' ');
+    press(command, true);
+    press('Enter');
+
+    // Home, on the alternate screen.
+    await waitForScreen((t) => t.includes('ccs · Home') && t.includes('No accounts yet'));
+    expect(tmux('display', '-p', '-t', TARGET, '#{alternate_on}').trim()).toBe('1');
+
+    // Two logins, approved through the simulator's control route.
+    for (const [email, nickname] of [
+      ['ann@example.com', 'ann'],
+      ['bob@example.com', 'bob'],
+    ] as const) {
+      press('n');
+      await approve(simulator, email);
+      await waitForScreen(`Logged in to iFlow as ${nickname} (${email}).`);
+      press('Enter');
+      await waitForScreen((t) => t.includes('ccs · Home') && t.includes(`${nickname} ok`));
+    }
+
+    // The account picker: move to bob, make him the default.
+    press('a');
+    await waitForScreen(/▶ \[default\] ann/);
+    press('j');
+    await waitForScreen(/▶ +bob/);
+    press('Enter');
+    await waitForScreen('bob is now the default.');
+    const accounts = JSON.parse(await readFile(paths.accountsFile, 'utf8'));
+    expect(accounts.providers.iflow.default).toBe('bob@example.com');
+    press('q');
+    await waitForScreen('★ bob');
+
+    // Settings: max tokens 8192 -> 4096, saved with Ctrl+S.
+    press('s');
+    await waitForScreen('▶ Model');
+    for (let i = 0; i < 4; i++) press('j');
+    await waitForScreen('▶ Max tokens');
+    press('Enter');
+    await waitForScreen('Max tokens: 8192');
+    for (let i = 0; i < 4; i++) press('BSpace');
+    await waitForScreen((t) => /Max tokens: +\n/.test(t) || t.includes('Enter a whole number.'));
+    for (const digit of '4096') press(digit, true);
+    await waitForScreen('Max tokens: 4096');
+    press('Enter');
+    await waitForScreen('(unsaved)');
+    press('C-s');
+    await waitForScreen('Saved.');
+    const settings = JSON.parse(await readFile(paths.settingsFile('iflow'), 'utf8'));
+    expect(settings.env.ANTHROPIC_MAX_TOKENS).toBe('4096');
+    press('q');
+    await waitForScreen('ccs · Home');
+
+    // Launch the stand-in claude: it owns the screen, the app draws nothing.
+    press('Enter');
+    await waitForScreen('Ready: press Enter to start claude.');
+    press('Enter');
+    const claude = await waitForScreen('PRESS A KEY TO EXIT');
+    expect(claude).not.toContain('ccs ·');
+    expect(claude).toContain('model qwen3-coder-plus');
+    expect(tmux('display', '-p', '-t', TARGET, '#{alternate_on}').trim()).toBe('0');
+    press('x', true);
+    const summary = await waitForScreen('claude finished.');
+    expect(summary).toMatch(/exit code +0/);
+    expect(summary).toMatch(/requests +1/);
+
+    // Quit: back to the shell, terminal as it was.
+    press('q');
+    await waitForScreen('ccs · Home');
+    press('q');
+    const after = await waitForScreen('CCS-EXIT=0');
+    expect(after).toContain('SHELL-WAS-HERE');
+    expect(after).not.toContain('ccs · Home');
+    expect(tmux('display', '-p', '-t', TARGET, '#{alternate_on}').trim()).toBe('0');
+    expect(tmux('display', '-p', '-t', TARGET, '#{cursor_flag}').trim()).toBe('1');
+    press("stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' '; echo", true);
+    press('Enter');
+    await waitForScreen(/^icanon echo *$/m);
+  }, 120_000);
+});
