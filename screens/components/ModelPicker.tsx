@@ -29,9 +29,8 @@ export function ModelPicker(props: Props) {
 
   useInput((input, key) => {
     if (key.escape || input === 'q') return props.onCancel();
-    if (key.upArrow || input === 'k') return setCursor((c) => Math.max(0, c - 1));
-    if (key.downArrow || input === 'j')
-      return setCursor((c) => Math.min(entries.length - 1, c + 1));
+    const step = cursorStep(input, key);
+    if (step !== 0) return setCursor((c) => clampIndex(c, step, entries.length));
     if (input === 't') return props.onType();
     if (!key.return) return;
     if (cursor === models.length) props.onType();
