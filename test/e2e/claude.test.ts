@@ -8,6 +8,7 @@ import {
   assertBuilt,
   baseEnv,
   runCcs,
+  stopAll,
   type TempHome,
   tempHome,
 } from '../launch/harness.js';
@@ -38,7 +39,10 @@ beforeEach(async () => {
     body: '{}',
   });
 });
-afterEach(() => home.cleanup());
+afterEach(async () => {
+  await stopAll();
+  await home.cleanup();
+});
 
 async function control(route: string, body: unknown): Promise<void> {
   const response = await fetch(`${sim.url}/_sim/${route}`, {

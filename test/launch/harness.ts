@@ -110,7 +110,19 @@ export function runCcs(
   return watch(child);
 }
 
+/** Children still running; `stopAll` ends them when a test fails or times out. */
+const running = new Set<ChildProcess>();
+
+/** Sends SIGTERM to every ccs a test started that is still running (use in afterEach). */
+export async function stopAll(): Promise<void> {
+  const left = [...running];
+  for (const child of left) child.kill('SIGTERM');
+  await Promise.all(left.map((child) => new Promise((resolve) => child.once('close', resolve))));
+}
+
 function watch(child: ChildProcess): CcsRun {
+  running.add(child);
+  child.once('close', () => running.delete(child));
   let out = '';
   let err = '';
   const waiters: Array<() => void> = [];

@@ -13,6 +13,7 @@ import {
   refusesConnections,
   runCcs,
   runCcsOnTerminal,
+  stopAll,
   type TempHome,
   tempHome,
   waitForFileState,
@@ -33,7 +34,10 @@ beforeEach(async () => {
   home = await tempHome();
   record = path.join(home.dir, 'claude-record.json');
 });
-afterEach(() => home.cleanup());
+afterEach(async () => {
+  await stopAll();
+  await home.cleanup();
+});
 
 function portOf(url: string): number {
   return Number(new URL(url).port);

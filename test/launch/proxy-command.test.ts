@@ -9,6 +9,7 @@ import {
   baseEnv,
   refusesConnections,
   runCcs,
+  stopAll,
   type TempHome,
   tempHome,
 } from './harness.js';
@@ -24,7 +25,10 @@ afterAll(() => sim.close());
 beforeEach(async () => {
   home = await tempHome();
 });
-afterEach(() => home.cleanup());
+afterEach(async () => {
+  await stopAll();
+  await home.cleanup();
+});
 
 /** A port that was free a moment ago (the kernel hands out a fresh one). */
 async function freePort(): Promise<number> {
