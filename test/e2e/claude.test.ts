@@ -104,7 +104,7 @@ describe('the real claude through ccs iflow', () => {
   });
 
   it('answers from the next account when one is rate limited', async () => {
-    await addAccount(sim, home.paths, 'alice@example.com');
+    const alice = await addAccount(sim, home.paths, 'alice@example.com');
     const bob = await addAccount(sim, home.paths, 'bob@example.com');
     await control('fault', { kind: 'chat_rate_limit', account: 'alice@example.com', times: null });
     const since = chatRequests(sim.state).length;
@@ -113,6 +113,8 @@ describe('the real claude through ccs iflow', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('mango');
     const served = chatRequests(sim.state).slice(since);
+    // alice (the default) was asked first and refused; bob answered.
+    expect(served[0]?.accountId).toBe(alice.accountId);
     expect(served.at(-1)?.accountId).toBe(bob.accountId);
   });
 
