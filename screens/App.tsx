@@ -119,6 +119,7 @@ function Screen({ state, dispatch, providers, error }: ScreenProps) {
           key={`${provider.id}:${state.history.length}`}
           provider={provider}
           active={active}
+          standalone={route.standalone}
           {...(route.nickname ? { nickname: route.nickname } : {})}
           onCancel={back}
           onDone={(result) => dispatch({ type: 'login-finished', ...result })}

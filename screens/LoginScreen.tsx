@@ -1,6 +1,6 @@
 import { Box, Text, useInput } from 'ink';
 import Spinner from 'ink-spinner';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useServices } from '../hooks/services.js';
 import { useCountdown } from '../hooks/use-countdown.js';
 import { type LoginState, useDeviceLogin } from '../hooks/use-device-login.js';
@@ -21,6 +21,12 @@ interface Props {
   provider: ProviderDefinition;
   nickname?: string;
   active: boolean;
+  /**
+   * Opened as `ccs <provider> --auth`: success ends the app at once (the
+   * message is printed on the normal screen). Inside the app the success
+   * stays on screen until Enter, so what happened is never a blur.
+   */
+  standalone?: boolean;
   /** The flow ended: logged in (`ok`), or the user gave up after a failure. */
   onDone: (result: { ok: boolean; message?: string }) => void;
   /** Esc while waiting: the poll is cancelled first. */
@@ -45,7 +51,8 @@ function hintsFor(state: LoginState, ssh: boolean): readonly KeyHint[] {
 }
 
 /** RFC 8628 device-code login: the code, where to enter it, and the time left. */
-export function LoginScreen({ provider, nickname, active, onDone, onCancel }: Props) {
+export function LoginScreen(props: Props) {
+  const { provider, nickname, active, standalone, onDone, onCancel } = props;
   const services = useServices();
   const tone = useTone();
   const { columns, rows } = useTerminalSize();
@@ -59,6 +66,10 @@ export function LoginScreen({ provider, nickname, active, onDone, onCancel }: Pr
     state.phase === 'success'
       ? `Logged in to ${provider.displayName} as ${state.account.nickname} (${identityLabel(state.account)}).`
       : undefined;
+
+  useEffect(() => {
+    if (standalone && successMessage) onDone({ ok: true, message: successMessage });
+  }, [standalone, successMessage, onDone]);
 
   useInput(
     (input, key) => {
