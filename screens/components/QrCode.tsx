@@ -1,5 +1,4 @@
 import { Box, Text } from 'ink';
-import QRCode from 'qrcode';
 import { useEffect, useState } from 'react';
 
 interface Props {
@@ -18,10 +17,14 @@ export function QrCode({ text, maxWidth, maxHeight }: Props) {
 
   useEffect(() => {
     let live = true;
-    QRCode.toString(text, { type: 'utf8', margin: 2 }).then(
-      (drawn) => live && setLines(drawn.replace(/\n+$/, '').split('\n')),
-      () => live && setLines(null),
-    );
+    // Loaded on first use: the QR encoder (and its PNG renderer) is a good
+    // share of start-up time, and only the login screen needs it.
+    import('qrcode')
+      .then(({ default: QRCode }) => QRCode.toString(text, { type: 'utf8', margin: 2 }))
+      .then(
+        (drawn) => live && setLines(drawn.replace(/\n+$/, '').split('\n')),
+        () => live && setLines(null),
+      );
     return () => {
       live = false;
     };
@@ -38,10 +41,4 @@ export function QrCode({ text, maxWidth, maxHeight }: Props) {
       ))}
     </Box>
   );
-}
-
-/** Rows and columns a QR code of `text` takes, for layout decisions. */
-export function qrSize(text: string): { width: number; height: number } {
-  const modules = QRCode.create(text, {}).modules.size + 4;
-  return { width: modules, height: Math.ceil(modules / 2) };
 }

@@ -1,0 +1,57 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/*
+ * Benchmark, not a test: time from spawning `ccs` in a 100×30 tmux window to
+ * its first full frame (the home screen with its key bar and the accounts
+ * line, which needs the config files read). tmux's own server is started
+ * first so its start-up is not counted; capture-pane is polled as fast as it
+ * answers (~2 ms), which bounds the resolution.
+ *
+ *   npx tsc -p tsconfig.json && node dist/test/tui/bench-first-frame.js [runs]
+ */
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const CLI = path.join(ROOT, 'dist/src/cli.js');
+const SOCKET = `ccs-bench-${process.pid}`;
+const runs = Number(process.argv[2] ?? 9);
+
+const tmux = (...args: string[]) =>
+  execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+
+function once(home: string, index: number): number {
+  const window = `run${index}`;
+  const started = performance.now();
+  tmux('new-window', '-d', '-n', window, 'env', '-u', 'CI', `CCS_HOME=${home}`, 'node', CLI);
+  for (;;) {
+    const screen = tmux('capture-pane', '-p', '-t', `bench:${window}`);
+    if (screen.includes('? keys') && screen.includes('No accounts yet')) {
+      const elapsed = performance.now() - started;
+      tmux('send-keys', '-t', `bench:${window}`, 'q');
+      return elapsed;
+    }
+    if (performance.now() - started > 10_000) throw new Error(`No frame after 10 s:\n${screen}`);
+  }
+}
+
+const home = mkdtempSync(path.join(os.tmpdir(), 'ccs-bench-'));
+try {
+  tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'bench', '-x', '100', '-y', '30');
+  once(home, 0); // warm the file system cache; not counted
+  const times = Array.from({ length: runs }, (_, i) => once(home, i + 1)).sort((a, b) => a - b);
+  const median = times[Math.floor(times.length / 2)] ?? Number.NaN;
+  process.stdout.write(
+    `first full frame: median ${median.toFixed(0)} ms over ${runs} runs ` +
+      `(min ${times[0]?.toFixed(0)}, max ${times.at(-1)?.toFixed(0)}); target < 300 ms\n`,
+  );
+} finally {
+  try {
+    tmux('kill-server');
+  } catch {
+    // Already gone.
+  }
+  rmSync(home, { recursive: true, force: true });
+}
