@@ -1,5 +1,6 @@
 import type { CommandContext } from '../src/commands/context.js';
 import { readConfig } from '../src/config/config-file.js';
+import type { Session, SessionEvent } from '../src/launch/session.js';
 import { BUILT_IN_PROVIDER_IDS, resolveProvider } from '../src/providers/registry.js';
 import type { ProviderDefinition } from '../src/providers/types.js';
 import { openBrowser } from '../src/terminal/browser.js';
@@ -59,34 +60,28 @@ export function createTuiServices(ctx: CommandContext): TuiServices {
 }
 
 /**
- * Reads an account notice out of a session event. The proxy reports account
- * state changes with the pool's `AccountStatus` (id, state, coolingUntil);
- * the refresh loop with `{ type, accountId, nickname }`.
+ * What the account lists need to know from a session: the proxy's account
+ * state changes (a cooldown, a refused refresh) and the refresh loop's news.
  */
-export function toAccountNotice(event: unknown): AccountNotice | undefined {
-  if (!event || typeof event !== 'object') return undefined;
-  const outer = event as { source?: string; event?: unknown };
-  const inner = (outer.event ?? event) as Record<string, unknown>;
-  if (outer.source === 'refresh' && typeof inner.accountId === 'string') {
-    if (inner.type === 'needs-login') {
-      return { type: 'needs-login', accountId: inner.accountId, nickname: String(inner.nickname) };
-    }
-    if (inner.type === 'refreshed') return { type: 'refreshed', accountId: inner.accountId };
+export function toAccountNotice(event: SessionEvent): AccountNotice | undefined {
+  if (event.source === 'refresh') {
+    const { type, accountId, nickname } = event.event;
+    if (type === 'needs-login') return { type: 'needs-login', accountId, nickname };
+    if (type === 'refreshed') return { type: 'refreshed', accountId };
     return undefined;
   }
-  const status = (inner.status ?? inner.account ?? inner) as Record<string, unknown>;
-  if (
-    status.state === 'cooling' &&
-    typeof status.id === 'string' &&
-    typeof status.coolingUntil === 'number'
-  ) {
+  if (event.event.type !== 'account') return undefined;
+  const status = event.event.status;
+  if (status.state === 'cooling' && status.coolingUntil !== undefined) {
     return { type: 'cooling', accountId: status.id, until: status.coolingUntil };
+  }
+  if (status.state === 'needs-login') {
+    return { type: 'needs-login', accountId: status.id, nickname: status.nickname };
   }
   return undefined;
 }
 
 function createSessionHolder(ctx: CommandContext): SessionHolder {
-  type Session = import('../src/launch/session.js').Session;
   const sessions = new Map<string, Promise<Session>>();
   const listeners = new Set<(notice: AccountNotice) => void>();
   const ready = new Map<string, Session>();

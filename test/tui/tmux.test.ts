@@ -203,4 +203,33 @@ describe('ccs in a real terminal (tmux)', () => {
     press('Enter');
     await waitForScreen(/^icanon echo *$/m);
   }, 120_000);
+
+  it('restores the terminal on Ctrl-C (exit 130) and on SIGHUP (exit 129)', async () => {
+    const pidFile = path.join(home, 'ccs.pid');
+    // `exec` keeps the pid the shell wrote down: that of ccs itself.
+    const start = () => {
+      press('clear', true);
+      press('Enter');
+      const run = `echo $$ > ${pidFile}; exec node ${CLI}`;
+      press(`CCS_HOME=${path.join(home, 'ccs')} sh -c '${run}'; echo CCS-EXIT=$?`, true);
+      press('Enter');
+      return waitForScreen('ccs · Home');
+    };
+    const restored = async (code: number) => {
+      const text = await waitForScreen(`CCS-EXIT=${code}`);
+      expect(text).not.toContain('ccs · Home');
+      expect(tmux('display', '-p', '-t', TARGET, '#{alternate_on}').trim()).toBe('0');
+      expect(tmux('display', '-p', '-t', TARGET, '#{cursor_flag}').trim()).toBe('1');
+    };
+
+    await start();
+    press('C-c');
+    await restored(130);
+
+    await start();
+    const ccs = Number((await readFile(pidFile, 'utf8')).trim());
+    expect(ccs).toBeGreaterThan(1);
+    process.kill(ccs, 'SIGHUP');
+    await restored(129);
+  }, 60_000);
 });

@@ -1,0 +1,112 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTuiServices, toAccountNotice } from '../../hooks/default-services.js';
+import { systemClock } from '../../src/clock.js';
+import type { CommandContext } from '../../src/commands/context.js';
+import { runDemo } from '../../src/commands/demo.js';
+import type { CcsPaths } from '../../src/home.js';
+import { silentLogger } from '../../src/log.js';
+import { tempHome } from './helpers.js';
+
+let paths: CcsPaths;
+let cleanup: () => Promise<void>;
+beforeEach(async () => {
+  ({ paths, cleanup } = await tempHome());
+});
+afterEach(() => cleanup());
+
+function context(env: NodeJS.ProcessEnv, isTTY = true) {
+  let written = '';
+  const stream = {
+    write: (data: string) => {
+      written += data;
+      return true;
+    },
+  } as unknown as NodeJS.WriteStream;
+  const ctx: CommandContext = {
+    paths,
+    env,
+    stdin: process.stdin,
+    stdout: stream,
+    stderr: stream,
+    isTTY,
+    logger: silentLogger,
+    clock: systemClock,
+    signal: new AbortController().signal,
+  };
+  return { ctx, written: () => written };
+}
+
+describe('createTuiServices', () => {
+  it('honours NO_COLOR, knows SSH and turns links off for dumb terminals', () => {
+    expect(createTuiServices(context({}).ctx).color).toBe(true);
+    expect(createTuiServices(context({ NO_COLOR: '1' }).ctx).color).toBe(false);
+    const remote = createTuiServices(context({ SSH_TTY: '/dev/pts/2', TERM: 'dumb' }).ctx);
+    expect(remote.isSsh).toBe(true);
+    expect(remote.hyperlinks).toBe(false);
+    expect(remote.openBrowser('http://127.0.0.1:9/device')).toBe(false);
+  });
+
+  it('lists iFlow with the endpoint overrides from the environment', async () => {
+    const services = createTuiServices(
+      context({
+        CCS_IFLOW_API_URL: 'http://127.0.0.1:7/v1',
+        CCS_IFLOW_AUTH_URL: 'http://127.0.0.1:7',
+      }).ctx,
+    );
+    const providers = await services.loadProviders();
+    expect(providers.map((p) => [p.id, p.apiUrl])).toEqual([['iflow', 'http://127.0.0.1:7/v1']]);
+  });
+
+  it('writes OSC sequences straight to the terminal stream', () => {
+    const { ctx, written } = context({});
+    createTuiServices(ctx).writeRaw('\u001B]52;c;QQ==\u0007');
+    expect(written()).toBe('\u001B]52;c;QQ==\u0007');
+  });
+});
+
+describe('toAccountNotice', () => {
+  it('reads cooldowns and refused refreshes from the proxy', () => {
+    const status = { id: 'a@b.c', nickname: 'a', inFlight: 0, queued: 0 };
+    expect(
+      toAccountNotice({
+        source: 'proxy',
+        event: { type: 'account', status: { ...status, state: 'cooling', coolingUntil: 5 } },
+      }),
+    ).toEqual({ type: 'cooling', accountId: 'a@b.c', until: 5 });
+    expect(
+      toAccountNotice({
+        source: 'proxy',
+        event: { type: 'account', status: { ...status, state: 'needs-login' } },
+      }),
+    ).toEqual({ type: 'needs-login', accountId: 'a@b.c', nickname: 'a' });
+    expect(
+      toAccountNotice({
+        source: 'proxy',
+        event: { type: 'failover', requestId: 'r1', from: 'a@b.c', reason: '429' },
+      }),
+    ).toBeUndefined();
+  });
+
+  it('reads the refresh loop news', () => {
+    expect(
+      toAccountNotice({
+        source: 'refresh',
+        event: { type: 'needs-login', accountId: 'a@b.c', nickname: 'a' },
+      }),
+    ).toEqual({ type: 'needs-login', accountId: 'a@b.c', nickname: 'a' });
+    expect(
+      toAccountNotice({
+        source: 'refresh',
+        event: { type: 'failed', accountId: 'x', nickname: 'x' },
+      }),
+    ).toBeUndefined();
+  });
+});
+
+describe('runDemo', () => {
+  it('refuses without a terminal instead of hanging', async () => {
+    const { ctx, written } = context({}, false);
+    expect(await runDemo(ctx)).toBe(2);
+    expect(written()).toContain('run it in a terminal');
+  });
+});
