@@ -11,6 +11,7 @@ import {
   failOnReactWarnings,
   makeServices,
   PROVIDER,
+  renderSized,
   renderWith,
   tempHome,
   waitForFrame,
@@ -179,6 +180,40 @@ describe('LoginScreen', () => {
       }),
     );
     app.unmount();
+  });
+});
+
+describe('LoginScreen layout', () => {
+  async function shown(columns: number, rows: number) {
+    const script = scriptedLogin();
+    const services = makeServices(paths, { login: script.login });
+    const view = renderSized(
+      services,
+      <LoginScreen provider={PROVIDER} active onDone={() => {}} onCancel={() => {}} />,
+      columns,
+      rows,
+    );
+    await waitForFrame(view, 'Asking');
+    script.code();
+    return view;
+  }
+
+  it('adds a QR code of the complete URL beside the code when there is room', async () => {
+    const view = await shown(100, 30);
+    const frame = await waitForFrame(view, '█▀▀▀▀▀█');
+    expect(frame).toContain('Code: WXYZ-2345');
+    expect(frame.split('\n').every((line) => line.length <= 100)).toBe(true);
+    view.unmount();
+  });
+
+  it('keeps the block letters and leaves the QR code out at 60×20', async () => {
+    const view = await shown(60, 20);
+    const frame = await waitForFrame(view, 'Code: WXYZ-2345');
+    await effectsFlushed();
+    expect(view.lastFrame()).not.toContain('█▀▀▀▀▀█');
+    expect(frame).toContain('█   █');
+    expect(frame.split('\n')).toHaveLength(19);
+    view.unmount();
   });
 });
 

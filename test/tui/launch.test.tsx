@@ -1,0 +1,97 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { LaunchScreen } from '../../screens/LaunchScreen.js';
+import { UserError } from '../../src/errors.js';
+import type { CcsPaths } from '../../src/home.js';
+import {
+  ENTER,
+  failOnReactWarnings,
+  fakeSession,
+  makeServices,
+  PROVIDER,
+  renderWith,
+  seedAccount,
+  tempHome,
+  waitForFrame,
+} from './helpers.js';
+
+failOnReactWarnings();
+
+let paths: CcsPaths;
+let cleanup: () => Promise<void>;
+beforeEach(async () => {
+  ({ paths, cleanup } = await tempHome());
+});
+afterEach(() => cleanup());
+
+function setup(session = fakeSession(), summary?: Parameters<typeof LaunchScreen>[0]['summary']) {
+  const onLaunch = vi.fn();
+  const onLogin = vi.fn();
+  const app = renderWith(
+    makeServices(paths, { session }),
+    <LaunchScreen
+      provider={PROVIDER}
+      active
+      onLaunch={onLaunch}
+      onLogin={onLogin}
+      onBack={() => {}}
+      {...(summary ? { summary } : {})}
+    />,
+  );
+  return { app, onLaunch, onLogin };
+}
+
+describe('LaunchScreen', () => {
+  it('says what will run and starts only when the proxy is up and an account is usable', async () => {
+    const { app, onLaunch, onLogin } = setup();
+    const frame = await waitForFrame(app, 'No usable account: press n to log in.');
+    expect(frame).toContain('account   none');
+    expect(frame).toContain('model     qwen3-coder-plus');
+    expect(frame).toContain('endpoint  http://127.0.0.1:9/v1');
+    app.stdin.write(ENTER);
+    app.stdin.write('n');
+    await vi.waitFor(() => expect(onLogin).toHaveBeenCalledOnce());
+    expect(onLaunch).not.toHaveBeenCalled();
+    app.unmount();
+  });
+
+  it('shows why the session could not start, and tries again on r', async () => {
+    await seedAccount(paths, 'ann@example.com');
+    const session = fakeSession();
+    let attempts = 0;
+    session.prepare = async () => {
+      attempts++;
+      if (attempts === 1) {
+        throw new UserError('claude_not_found', 'Claude Code (`claude`) was not found on PATH.');
+      }
+      return { proxyUrl: 'http://127.0.0.1:4999' };
+    };
+    const { app, onLaunch } = setup(session);
+    await waitForFrame(app, 'was not found on PATH. Press r to try again.');
+    app.stdin.write(ENTER);
+    app.stdin.write('r');
+    await waitForFrame(app, 'Ready: press Enter to start claude.');
+    expect(onLaunch).not.toHaveBeenCalled();
+    app.stdin.write(ENTER);
+    await vi.waitFor(() => expect(onLaunch).toHaveBeenCalledOnce());
+    app.unmount();
+  });
+
+  it('shows the summary of the last run above what runs next', async () => {
+    await seedAccount(paths, 'ann@example.com');
+    const { app } = setup(fakeSession(), {
+      exitCode: 0,
+      durationMs: 125_000,
+      requests: 12,
+      inputTokens: 3400,
+      outputTokens: 560,
+      errors: 0,
+      failovers: 2,
+    });
+    const frame = await waitForFrame(app, 'claude finished.');
+    expect(frame).toMatch(/duration +2m/);
+    expect(frame).toMatch(/requests +12/);
+    expect(frame).toMatch(/tokens in +3400/);
+    expect(frame).toMatch(/failovers +2/);
+    app.unmount();
+  });
+});
