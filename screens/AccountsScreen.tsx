@@ -13,14 +13,14 @@ import { TextField } from './components/TextField.js';
 import { useTone } from './components/theme.js';
 
 export const ACCOUNTS_KEYS: readonly KeyHint[] = [
-  ['↑↓/jk', 'move'],
   ['enter', 'default'],
   ['r', 'rename'],
   ['a', 'add'],
-  ['l', 'log in again'],
-  ['p', 'pause'],
   ['d', 'remove'],
+  ['p', 'pause'],
+  ['l', 'log in again'],
   ['q/esc', 'back'],
+  ['↑↓/jk', 'move'],
 ];
 
 type Mode =

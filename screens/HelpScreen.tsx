@@ -30,7 +30,7 @@ const SECTIONS: ReadonlyArray<[string, readonly KeyHint[]]> = [
   ],
   ['Launch', LAUNCH_KEYS],
   [
-    'Text fields and questions',
+    'Fields',
     [
       ['enter', 'accept'],
       ['esc', 'leave unchanged'],
@@ -39,24 +39,25 @@ const SECTIONS: ReadonlyArray<[string, readonly KeyHint[]]> = [
   ],
 ];
 
-/** Every key of the app, grouped by screen; `?`, q or Esc closes it. */
+/**
+ * Every key of the app, a line (wrapped) per screen so the whole list fits
+ * a 60×20 terminal; `?`, q or Esc closes it.
+ */
 export function HelpScreen() {
   const tone = useTone();
   return (
-    <Frame title="Keys" hints={[['q/esc/?', 'close']]}>
-      <Box flexDirection="row" flexWrap="wrap">
+    <Frame title="Keys" hints={[['q/esc/?', 'close']]} withHelp={false}>
+      <Box flexDirection="column">
         {SECTIONS.map(([title, keys]) => (
-          <Box key={title} flexDirection="column" width={34} marginBottom={1}>
-            <Text bold>{title}</Text>
+          <Text key={title} wrap="wrap">
+            <Text bold>{title}:</Text>
             {keys.map(([key, action]) => (
-              <Box key={key}>
-                <Box width={10}>
-                  <Text color={tone('key')}>{key}</Text>
-                </Box>
-                <Text>{action}</Text>
-              </Box>
+              <Text key={key}>
+                {'  '}
+                <Text color={tone('key')}>{key}</Text> {action}
+              </Text>
             ))}
-          </Box>
+          </Text>
         ))}
       </Box>
     </Frame>

@@ -33,6 +33,12 @@ interface Props {
   onCancel: () => void;
 }
 
+/**
+ * Columns the left side takes at most: the countdown line (17 + a 40-cell
+ * bar) is its widest part, wider than a 9-character code in block letters.
+ */
+const LEFT_COLUMN = 57;
+
 const FINAL_KEYS: readonly KeyHint[] = [
   ['r', 'new code'],
   ['q/esc', 'back'],
@@ -138,7 +144,7 @@ export function LoginScreen(props: Props) {
             {authorization.verificationUriComplete ? (
               <QrCode
                 text={authorization.verificationUriComplete}
-                maxWidth={columns - 4 - 57}
+                maxWidth={columns - 2 - LEFT_COLUMN - 4}
                 maxHeight={rows - 9}
               />
             ) : null}

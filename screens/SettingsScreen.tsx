@@ -20,11 +20,11 @@ import {
 } from './settings-form.js';
 
 export const SETTINGS_KEYS: readonly KeyHint[] = [
-  ['↑↓/jk', 'move'],
-  ['enter', 'edit'],
-  ['d', 'delete entry'],
   ['ctrl+s', 'save'],
+  ['enter', 'edit'],
   ['q/esc', 'back'],
+  ['↑↓/jk', 'move'],
+  ['d', 'delete entry'],
 ];
 
 type Mode =

@@ -10,6 +10,8 @@ interface Props {
   /** One line above the key bar: what just happened, or what went wrong. */
   message?: { text: string; tone: 'good' | 'bad' | 'warn' } | null;
   children: ReactNode;
+  /** False on the key list itself. */
+  withHelp?: boolean;
 }
 
 /**
@@ -17,7 +19,7 @@ interface Props {
  * message line and the key bar, sized to the terminal and re-laid out when
  * it is resized. One row is left free so Ink never scrolls the screen.
  */
-export function Frame({ title, hints, message, children }: Props) {
+export function Frame({ title, hints, message, children, withHelp = true }: Props) {
   const { columns, rows } = useTerminalSize();
   const tone = useTone();
   return (
@@ -36,7 +38,7 @@ export function Frame({ title, hints, message, children }: Props) {
         {message ? <Text color={tone(message.tone)}>{message.text}</Text> : null}
       </Box>
       <Box paddingX={1}>
-        <KeyHints hints={hints} width={columns - 2} />
+        <KeyHints hints={hints} width={columns - 2} withHelp={withHelp} />
       </Box>
     </Box>
   );

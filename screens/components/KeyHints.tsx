@@ -7,15 +7,17 @@ export type KeyHint = readonly [key: string, action: string];
 interface Props {
   hints: readonly KeyHint[];
   width: number;
+  /** Append `? keys` (everywhere but the key list itself). */
+  withHelp?: boolean;
 }
 
 /**
  * The bottom bar: the keys of the current screen, as many as fit the width.
  * `?` for the full list is always last, so it never falls off the edge.
  */
-export function KeyHints({ hints, width }: Props) {
+export function KeyHints({ hints, width, withHelp = true }: Props) {
   const tone = useTone();
-  const all: KeyHint[] = [...hints, ['?', 'keys']];
+  const all: KeyHint[] = withHelp ? [...hints, ['?', 'keys']] : [...hints];
   const shown: KeyHint[] = [];
   let used = 0;
   for (const [index, hint] of all.entries()) {
