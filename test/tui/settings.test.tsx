@@ -87,6 +87,38 @@ describe('SettingsScreen', () => {
     app.unmount();
   });
 
+  it('takes a typed model for the opus slot, and clears it back to the default', async () => {
+    const { app } = setup();
+    await waitForFrame(app, '▶ Model');
+    await press(app, ARROW_DOWN);
+    await waitForFrame(app, '▶ Opus model');
+    await press(app, ENTER);
+    await waitForFrame(app, 'Opus model: choose with');
+    await press(app, 't');
+    await waitForFrame(app, 'Enter a model name.');
+    await press(app, 'my model');
+    await waitForFrame(app, 'A model name has no spaces.');
+    await press(app, BACKSPACE, 6);
+    await press(app, '-model');
+    await waitForFrame(app, (f) => f.includes('Opus model: my-model') && !f.includes('no spaces'));
+    await press(app, ENTER);
+    await waitForFrame(app, 'Opus model      my-model');
+    await press(app, CTRL_S);
+    await waitForFrame(app, 'Saved.');
+    expect((await readEnv()).ANTHROPIC_DEFAULT_OPUS_MODEL).toBe('my-model');
+
+    await press(app, ENTER);
+    await waitForFrame(app, 'Opus model: choose with');
+    await press(app, 'j', 16);
+    await waitForFrame(app, '▶ use the default');
+    await press(app, ENTER);
+    await waitForFrame(app, 'Opus model      (default) same as Model');
+    await press(app, CTRL_S);
+    await waitForFrame(app, 'Saved.');
+    expect((await readEnv()).ANTHROPIC_DEFAULT_OPUS_MODEL).toBeUndefined();
+    app.unmount();
+  });
+
   it('adds and deletes extra env entries, refusing a bad name', async () => {
     const { app } = setup();
     await waitForFrame(app, '+ env entry');
