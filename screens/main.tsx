@@ -1,11 +1,10 @@
-import { render } from 'ink';
 import { createTuiServices } from '../hooks/default-services.js';
 import type { TuiServices } from '../hooks/services.js';
 import type { CommandContext } from '../src/commands/context.js';
 import { describeError } from '../src/errors.js';
 import { createTerminalScreen, type TerminalScreen } from '../src/terminal/screen.js';
-import { App } from './App.js';
-import { initialNav, type LaunchSummary, type NavState, type Outcome } from './navigation.js';
+import type { MountApp } from './mount-app.js';
+import { initialNav, type LaunchSummary, type NavState } from './navigation.js';
 
 /** Where the TUI opens (contract #5). */
 export type TuiStart =
@@ -46,6 +45,7 @@ export async function runTui(
     stderr: ctx.stderr,
     describe: describeError,
   });
+  const mountApp = await loadRenderer();
   screen.enter();
   let message: string | undefined;
   try {
@@ -68,33 +68,24 @@ export async function runTui(
   }
 }
 
-function mountApp(ctx: CommandContext, services: TuiServices, state: NavState): Promise<Outcome> {
-  let outcome: Outcome | undefined;
-  const instance = render(
-    <App services={services} initial={state} onOutcome={(o) => (outcome = o)} />,
-    {
-      stdin: ctx.stdin,
-      stdout: ctx.stdout,
-      stderr: ctx.stderr,
-      // Ctrl-C is a key like any other here, so the app can restore the
-      // terminal on its way out; console output would tear the screen.
-      exitOnCtrlC: false,
-      patchConsole: false,
-      incrementalRendering: false,
-    },
-  );
-  // SIGTERM (or SIGINT sent by kill) reaches us through the command's signal.
-  const onAbort = () => {
-    outcome ??= { type: 'quit', code: 130 };
-    instance.unmount();
-  };
-  ctx.signal.addEventListener('abort', onAbort, { once: true });
-  if (ctx.signal.aborted) onAbort();
-  const quit: Outcome = { type: 'quit', code: 0 };
-  return instance
-    .waitUntilExit()
-    .then(() => outcome ?? quit)
-    .finally(() => ctx.signal.removeEventListener('abort', onAbort));
+/** Variables that make Ink believe it runs in CI (npm's is-in-ci). */
+const CI_VARIABLES = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
+
+/**
+ * Loads Ink and the app. Ink decides once, when it is first imported, whether
+ * it runs in CI, and in CI it draws nothing until exit. Someone with CI set in
+ * their shell who opens ccs on a terminal still wants to see it, so those
+ * variables are hidden for the import and put back right after (claude is
+ * started later with the environment as the user had it).
+ */
+async function loadRenderer(): Promise<MountApp> {
+  const saved = CI_VARIABLES.map((name) => [name, process.env[name]] as const);
+  for (const [name] of saved) delete process.env[name];
+  try {
+    return (await import('./mount-app.js')).mountApp;
+  } finally {
+    for (const [name, value] of saved) if (value !== undefined) process.env[name] = value;
+  }
 }
 
 /** Gives the terminal to `claude` and measures the run. */

@@ -118,7 +118,6 @@ describe('ccs in a real terminal (tmux)', () => {
     press('echo SHELL-WAS-HERE', true);
     press('Enter');
     await waitForScreen('SHELL-WAS-HERE\n$');
-    // CI must not be set for ccs: Ink draws nothing until exit when it sees it.
     const command = [
       `CCS_HOME=${paths.home}`,
       `CCS_IFLOW_AUTH_URL=${simulator.authUrl}`,
@@ -211,7 +210,9 @@ describe('ccs in a real terminal (tmux)', () => {
       press('clear', true);
       press('Enter');
       const run = `echo $$ > ${pidFile}; exec node ${CLI}`;
-      press(`CCS_HOME=${path.join(home, 'ccs')} sh -c '${run}'; echo CCS-EXIT=$?`, true);
+      // CI=true as well: ccs must still draw when a user's shell has it set.
+      const env = `CI=true CCS_HOME=${path.join(home, 'ccs')}`;
+      press(`${env} sh -c '${run}'; echo CCS-EXIT=$?`, true);
       press('Enter');
       return waitForScreen('ccs · Home');
     };
