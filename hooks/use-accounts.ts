@@ -75,7 +75,17 @@ export function useAccounts(providerId: string) {
         try {
           await ensureDir(dir);
           if (closed) return;
-          watchers.push(watch(dir, schedule));
+          const watcher = watch(dir, schedule);
+          // A watch can fail later (the directory removed by hand); the list
+          // then stays as last read, which is no reason to crash the app.
+          watcher.on('error', (failure) => {
+            services.logger.warn('stopped watching for account changes', {
+              dir,
+              error: String(failure),
+            });
+            watcher.close();
+          });
+          watchers.push(watcher);
         } catch (failure) {
           services.logger.warn('cannot watch for account changes', { dir, error: String(failure) });
         }

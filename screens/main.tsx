@@ -62,9 +62,11 @@ export async function runTui(
       ]);
     }
   } finally {
-    await services.session.closeAll();
+    // The terminal first: the user gets the shell back even if closing the
+    // proxy takes a moment or fails.
     screen.restore();
     if (message) ctx.stdout.write(`${message}\n`);
+    await services.session.closeAll();
   }
 }
 
