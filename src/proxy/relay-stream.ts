@@ -244,11 +244,36 @@ async function streamCommitted(
   } finally {
     finished = true;
     if (pingTimer) clearTimeout(pingTimer);
-    abandon();
     if (!res.writableEnded) res.end();
   }
-  if (signal.aborted) return { type: 'aborted' };
+  if (signal.aborted) {
+    abandon();
+    return { type: 'aborted' };
+  }
+  if (errorType === undefined) {
+    // `[DONE]` usually comes just before the end of the body: read that end
+    // rather than destroy the body, which would close the keep-alive connection.
+    void drainRest(pull, abandon);
+  } else {
+    abandon();
+  }
   return { type: 'committed', usage, error: errorType };
+}
+
+/** Reads what is left of a finished upstream answer, bounded, in the background. */
+async function drainRest(pull: Puller, abandon: () => void): Promise<void> {
+  let size = 0;
+  try {
+    for (;;) {
+      const step = await pull.next();
+      if (step.done) return;
+      size += step.value.length;
+      if (size > MAX_ENVELOPE_BYTES) break;
+    }
+  } catch {
+    // The upstream went away after its answer was complete: nothing to do.
+  }
+  abandon();
 }
 
 function sniff(chunk: Buffer): 'unknown' | 'sse' | 'json' {

@@ -26,7 +26,11 @@ const proxy = await startProxy({
 process.on('message', (message: { type?: string }) => {
   if (message.type === 'rss') {
     // maxRSS is in kilobytes.
-    process.send?.({ type: 'rss', peakBytes: process.resourceUsage().maxRSS * 1024 });
+    process.send?.({
+      type: 'rss',
+      peakBytes: process.resourceUsage().maxRSS * 1024,
+      memory: process.memoryUsage(),
+    });
   }
 });
 process.on('disconnect', () => {
