@@ -7,17 +7,26 @@ import { openBrowser } from '../src/terminal/browser.js';
 import { isSshSession, supportsHyperlinks } from '../src/terminal/escapes.js';
 import type { AccountNotice, SessionHolder, TuiServices } from './services.js';
 
+export interface ServiceOptions {
+  /** Provider ids to list even when not configured (a preset named on the command line). */
+  include?: readonly string[];
+}
+
 /**
  * The TUI's services bound to the real ones in src/. The login and launch
  * modules are imported when first used, so opening the app does not load
  * the proxy, and the home screen is on screen sooner.
  */
-export function createTuiServices(ctx: CommandContext): TuiServices {
+export function createTuiServices(ctx: CommandContext, options: ServiceOptions = {}): TuiServices {
   const { paths, env, clock, logger } = ctx;
 
   async function loadProviders(): Promise<ProviderDefinition[]> {
     const config = await readConfig(paths.configFile);
-    const ids = new Set<string>([...BUILT_IN_PROVIDER_IDS, ...Object.keys(config.providers)]);
+    const ids = new Set<string>([
+      ...BUILT_IN_PROVIDER_IDS,
+      ...Object.keys(config.providers),
+      ...(options.include ?? []),
+    ]);
     const providers: ProviderDefinition[] = [];
     for (const id of ids) {
       try {

@@ -37,7 +37,9 @@ function startState(initial: TuiStart): NavState {
 export async function runTui(
   ctx: CommandContext,
   initial: TuiStart,
-  services: TuiServices = createTuiServices(ctx),
+  services: TuiServices = createTuiServices(ctx, {
+    include: initial.screen === 'login' ? [initial.providerId] : [],
+  }),
 ): Promise<number> {
   const screen = createTerminalScreen({
     stdin: ctx.stdin,

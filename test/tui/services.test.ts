@@ -57,6 +57,11 @@ describe('createTuiServices', () => {
     expect(providers.map((p) => [p.id, p.apiUrl])).toEqual([['iflow', 'http://127.0.0.1:7/v1']]);
   });
 
+  it('also lists a provider named on the command line, when it resolves', async () => {
+    const services = createTuiServices(context({}).ctx, { include: ['iflow', 'no-such-provider'] });
+    expect((await services.loadProviders()).map((p) => p.id)).toEqual(['iflow']);
+  });
+
   it('writes OSC sequences straight to the terminal stream', () => {
     const { ctx, written } = context({});
     createTuiServices(ctx).writeRaw('\u001B]52;c;QQ==\u0007');
