@@ -80,14 +80,14 @@ export async function handleMessages(
   const { provider } = deps;
   const choice = chooseModel(provider, deps.settings, body);
   const request = body as AnthropicRequest;
-  const estimate = estimateInputTokens(request);
   const ctx: TranslateContext = {
     provider,
     clientModel: choice.clientModel,
     upstreamModel: choice.upstreamModel,
     maxTokens: choice.maxTokens,
     stripAttribution: true,
-    estimatedInputTokens: estimate,
+    // Estimated while the first upstream call is under way (see attemptOn).
+    estimatedInputTokens: undefined,
   };
   const summary: RequestSummary = {
     requestId,
@@ -123,7 +123,16 @@ export async function handleMessages(
         `The request could not be translated: ${(error as Error).message}`,
       );
     }
-    const outcome = await failover(req, res, payload, ctx, requestId, summary, abort.signal, deps);
+    const outcome = await failover(
+      req,
+      res,
+      { payload, request },
+      ctx,
+      requestId,
+      summary,
+      abort.signal,
+      deps,
+    );
     if (outcome.type === 'done') {
       summary.inputTokens =
         (outcome.usage?.input_tokens ?? 0) + (outcome.usage?.cache_read_input_tokens ?? 0);
@@ -151,7 +160,7 @@ export async function handleMessages(
 async function failover(
   req: IncomingMessage,
   res: ServerResponse,
-  payload: string,
+  { payload, request }: { payload: string; request: AnthropicRequest },
   ctx: TranslateContext,
   requestId: string,
   summary: RequestSummary,
@@ -197,6 +206,7 @@ async function failover(
       attempt = await attemptOn(account, {
         res,
         payload,
+        request,
         ctx,
         requestId,
         stream,
@@ -226,6 +236,7 @@ async function failover(
         attempt = await attemptOn(account, {
           res,
           payload,
+          request,
           ctx,
           requestId,
           stream,
@@ -302,6 +313,7 @@ async function reviveLoggedIn(deps: MessagesDeps): Promise<void> {
 interface AttemptInput {
   res: ServerResponse;
   payload: string;
+  request: AnthropicRequest;
   ctx: TranslateContext;
   requestId: string;
   stream: boolean;
@@ -319,7 +331,7 @@ async function attemptOn(account: PoolAccount, input: AttemptInput): Promise<Att
 
   let upstream: UpstreamResponse;
   try {
-    upstream = await callUpstream(provider, {
+    const call = callUpstream(provider, {
       url: deps.chatUrl,
       apiKey: credential.apiKey,
       body: input.payload,
@@ -329,6 +341,14 @@ async function attemptOn(account: PoolAccount, input: AttemptInput): Promise<Att
       signal,
       dispatcher: deps.dispatcher,
     });
+    if (ctx.estimatedInputTokens === undefined) {
+      // The estimate is only needed once the answer starts: work it out
+      // while the request is on its way instead of before sending it.
+      call.catch(() => undefined);
+      await new Promise((resolve) => setImmediate(resolve));
+      ctx.estimatedInputTokens = estimateInputTokens(input.request);
+    }
+    upstream = await call;
   } catch (error) {
     if (signal.aborted) return { type: 'aborted' };
     if (error instanceof UpstreamError) return { type: 'failed', error };
