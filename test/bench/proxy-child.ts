@@ -3,6 +3,8 @@
  * Config arrives as JSON in argv[2]; the port goes back over IPC, and the
  * peak RSS on request.
  */
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { ccsPaths } from '../../src/home.js';
 import { iflowProvider } from '../../src/providers/iflow.js';
 import { startProxy } from '../../src/proxy/server.js';
@@ -23,8 +25,20 @@ const proxy = await startProxy({
   maxConcurrentPerAccount: 0,
 });
 
-process.on('message', (message: { type?: string }) => {
+// BENCH_PROFILE=1: a CPU profile of this process, saved when the runner asks for memory.
+const profiler = process.env.BENCH_PROFILE ? new Session() : undefined;
+if (profiler) {
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.start');
+}
+
+process.on('message', async (message: { type?: string }) => {
   if (message.type === 'rss') {
+    if (profiler) {
+      const { profile } = await profiler.post('Profiler.stop');
+      await writeFile(`proxy-${process.pid}.cpuprofile`, JSON.stringify(profile));
+    }
     // maxRSS is in kilobytes.
     process.send?.({
       type: 'rss',
@@ -34,6 +48,8 @@ process.on('message', (message: { type?: string }) => {
   }
 });
 process.on('disconnect', () => {
+  // Exit promptly (a --cpu-prof profile is written on exit); close() is best effort.
+  setTimeout(() => process.exit(0), 500).unref();
   void proxy.close().finally(() => process.exit(0));
 });
 process.send?.({ type: 'ready', port: proxy.port });
