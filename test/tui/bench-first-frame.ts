@@ -49,7 +49,10 @@ try {
   );
 } finally {
   try {
+    // kill-server leaves the socket file behind; remove it too.
+    const socket = tmux('display', '-p', '#{socket_path}').trim();
     tmux('kill-server');
+    rmSync(socket, { force: true });
   } catch {
     // Already gone.
   }

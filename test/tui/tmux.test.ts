@@ -105,7 +105,10 @@ describe('ccs in a real terminal (tmux)', () => {
 
   afterAll(async () => {
     try {
+      // kill-server leaves the socket file behind; remove it too.
+      const socket = tmux('display', '-p', '#{socket_path}').trim();
       tmux('kill-server');
+      await rm(socket, { force: true });
     } catch {
       // Already gone.
     }
