@@ -55,6 +55,8 @@ export interface MessagesDeps {
   /** Upstream retry-after values passed on to the client are capped here. */
   retryAfterCapSec: number;
   refresh: (accountId: string) => Promise<RefreshResult>;
+  /** Notes that an account answered (its `lastUsedAt`), throttled by the caller. */
+  touch: (account: PoolAccount) => void;
   /** Token-file versions of accounts when they were marked as needing login. */
   loginMarks: Map<string, string>;
 }
@@ -178,7 +180,7 @@ async function failover(
   const failedOver = (account: PoolAccount, reason: string) => {
     summary.failovers += 1;
     deps.stats.emit({ type: 'failover', requestId, from: account.nickname, reason });
-    deps.logger.info('failover', { requestId, account: account.nickname, reason });
+    deps.logger.debug('failover', { requestId, account: account.nickname, reason });
   };
 
   const needsLogin = async (account: PoolAccount, reason: string) => {
@@ -222,7 +224,7 @@ async function failover(
       ) {
         refreshed.add(account.id);
         const outcome = await deps.refresh(account.id).catch(() => ({ type: 'failed' as const }));
-        deps.logger.info('refresh after upstream auth error', {
+        deps.logger.debug('refresh after upstream auth error', {
           requestId,
           account: account.nickname,
           outcome: outcome.type,
@@ -251,6 +253,7 @@ async function failover(
 
     if (attempt.type === 'done') {
       pool.succeeded(account.id);
+      deps.touch(account);
       if (attempt.error) summary.status = 200;
       return attempt;
     }

@@ -1,13 +1,18 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Dispatcher } from 'undici';
-import { listAccounts } from '../accounts/registry.js';
+import { listAccounts, touchAccount } from '../accounts/registry.js';
 import { refreshAccount } from '../auth/refresh.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { CcsPaths } from '../home.js';
 import { getLogger, type Logger } from '../log.js';
 import type { ProviderDefinition } from '../providers/types.js';
-import { AccountPool, type AccountStatus, type RoutingStrategy } from './account-pool.js';
+import {
+  AccountPool,
+  type AccountStatus,
+  type PoolAccount,
+  type RoutingStrategy,
+} from './account-pool.js';
 import { CredentialStore, keylessAccountSource, registryAccountSource } from './accounts-source.js';
 import {
   hasSecret,
@@ -90,6 +95,33 @@ async function refreshNow(
   });
 }
 
+/** How often one account's `lastUsedAt` is written at most. */
+const TOUCH_EVERY_MS = 60_000;
+
+/**
+ * Records `lastUsedAt` in accounts.json, at most once a minute per account,
+ * off the request path. `settle` waits for writes still under way.
+ */
+function lastUsedRecorder(opts: ProxyOptions, clock: Clock, logger: Logger) {
+  const touchedAt = new Map<string, number>();
+  const writing = new Set<Promise<void>>();
+  const touch = (account: PoolAccount) => {
+    const now = clock.now();
+    if (now - (touchedAt.get(account.id) ?? Number.NEGATIVE_INFINITY) < TOUCH_EVERY_MS) return;
+    touchedAt.set(account.id, now);
+    const write = touchAccount(opts.paths, opts.provider.id, account.id, new Date(now))
+      .catch((error: unknown) => {
+        logger.warn('could not record when an account was last used', {
+          account: account.nickname,
+          error,
+        });
+      })
+      .finally(() => writing.delete(write));
+    writing.add(write);
+  };
+  return { touch, settle: () => Promise.all(writing) };
+}
+
 type Route = 'messages' | 'count_tokens' | 'models' | 'health' | undefined;
 
 /** Routes on the path only: `?beta=true` and any other query are ignored. */
@@ -131,6 +163,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     providerName: provider.displayName,
     onChange: (status) => stats.emit({ type: 'account', status }),
   });
+  const lastUsed = lastUsedRecorder(opts, clock, logger);
   const credentials = new CredentialStore(provider, undefined, opts.filesRecheckMs);
   const deps = {
     provider,
@@ -147,6 +180,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     retryAfterCapSec: opts.retryAfterCapSec ?? 60,
     refresh: opts.refresh ?? ((accountId: string) => refreshNow(opts, clock, accountId)),
     loginMarks: new Map<string, string>(),
+    touch: keyless ? () => undefined : lastUsed.touch,
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -229,6 +263,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
         server.closeAllConnections();
       });
       await ownAgent?.close();
+      await lastUsed.settle();
     },
   };
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { setAccountPaused, setDefaultAccount } from '../../src/accounts/registry.js';
+import { listAccounts, setAccountPaused, setDefaultAccount } from '../../src/accounts/registry.js';
 import type { CcsPaths } from '../../src/home.js';
 import { createLogger } from '../../src/log.js';
 import type { RefreshResult } from '../../src/proxy/messages.js';
@@ -425,6 +425,17 @@ describe('one request in flight per account', () => {
     for (const answer of await Promise.all(answers)) expect(answer.status).toBe(200);
     expect(most).toBe(1);
     expect(served()).toEqual(['sk-ann', 'sk-ann', 'sk-ann']);
+  });
+});
+
+describe('lastUsedAt', () => {
+  it('records when an account answered, at most once a minute', async () => {
+    const p = await start();
+    await call(p, '/v1/messages', userRequest('hi'));
+    await p.close();
+    proxy = undefined;
+    const [ann] = await listAccounts(home.paths, 'iflow');
+    expect(ann?.lastUsedAt).toBe(new Date(clock.now()).toISOString());
   });
 });
 

@@ -119,6 +119,28 @@ describe('streaming through the socket', () => {
     expect(eventNames(real(frames)).at(-1)).toBe('message_stop');
   });
 
+  it('item 36: a 2xx upstream that stays silent is committed after commitAfterMs', async () => {
+    await proxy.close();
+    proxy = await startTestProxy(home.paths, upstream.apiUrl, {
+      pingIntervalMs: 40,
+      commitAfterMs: 30,
+    });
+    const tokens = gate();
+    upstream.setHandler(async (_req, res) => {
+      sseHead(res);
+      res.flushHeaders();
+      await tokens.wait;
+      streamTextTail(res);
+    });
+    const stream = await openStream(proxy, streamRequest());
+    await stream.until((f) => f.event === 'message_start');
+    expect(upstream.received).toHaveLength(1);
+    tokens.open();
+    const frames = await stream.rest();
+    expect(eventNames(real(frames)).at(-1)).toBe('message_stop');
+    expectWellFormed(frames);
+  });
+
   it('item 37: a silent upstream gets pings downstream while it is quiet', async () => {
     const resume = gate();
     upstream.setHandler(async (_req, res) => {
