@@ -1,8 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import type { ProviderDefinition } from '../providers/types.js';
+import { type Puller, puller, TIMEOUT } from './pull.js';
+import { jsonInsteadOfStream, replayMessage } from './replay.js';
 import { createSseParser, type SseMessage } from './sse/parser.js';
 import {
-  type AnthropicMessage,
   type AnthropicUsage,
   classifyUpstream,
   createStreamTranslator,
@@ -10,7 +11,6 @@ import {
   encodeSse,
   type SseEvent,
   type TranslateContext,
-  translateResponse,
   UpstreamError,
 } from './translate/index.js';
 import { networkError, type UpstreamResponse } from './upstream.js';
@@ -39,7 +39,6 @@ export type StreamOutcome =
       error: string | undefined;
     };
 
-const TIMEOUT = Symbol('timeout');
 /** A JSON body (not SSE) answered to a stream request: read it whole, bounded. */
 const MAX_ENVELOPE_BYTES = 1024 * 1024;
 
@@ -109,7 +108,7 @@ export async function relayStream(
     const text = Buffer.concat(raw).toString('utf8');
     const answer = jsonInsteadOfStream(provider, text, opts.ctx);
     if (answer instanceof UpstreamError) return { type: 'failed', error: answer };
-    return replayMessage(res, opts, answer);
+    return replayMessage(res, opts.requestId, answer);
   }
   if (ended && first.length === 0) {
     return {
@@ -303,146 +302,6 @@ function envelopeIn(
   if (found) return found;
   if (message.event === 'error') return classifyUpstream(500, message.data, provider, { model });
   return undefined;
-}
-
-/**
- * Some OpenAI-compatible servers ignore `stream: true` and answer one JSON
- * body. An error envelope is a failure before the commit point; a real
- * completion is translated and replayed as a stream.
- */
-function jsonInsteadOfStream(
-  provider: ProviderDefinition,
-  text: string,
-  ctx: TranslateContext,
-): AnthropicMessage | UpstreamError {
-  const model = ctx.upstreamModel;
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return classifyUpstream(502, text, provider, { model });
-  }
-  const envelope = detectEnvelopeError(json, provider, { model });
-  if (envelope) return envelope;
-  try {
-    return translateResponse(json, ctx);
-  } catch (error) {
-    if (error instanceof UpstreamError) return error;
-    return new UpstreamError(
-      'server',
-      `${provider.displayName} sent an answer ccs could not read.`,
-    );
-  }
-}
-
-/** Sends a complete message as the Anthropic event sequence. */
-function replayMessage(
-  res: ServerResponse,
-  opts: StreamOptions,
-  message: AnthropicMessage,
-): StreamOutcome {
-  const events: SseEvent[] = [
-    {
-      type: 'message_start',
-      message: {
-        ...message,
-        content: [],
-        stop_reason: null,
-        usage: { ...message.usage, output_tokens: 1 },
-      },
-    },
-  ];
-  message.content.forEach((block, index) => {
-    if (block.type === 'thinking') {
-      events.push(
-        {
-          type: 'content_block_start',
-          index,
-          content_block: { type: 'thinking', thinking: '', signature: '' },
-        },
-        {
-          type: 'content_block_delta',
-          index,
-          delta: { type: 'thinking_delta', thinking: block.thinking },
-        },
-        {
-          type: 'content_block_delta',
-          index,
-          delta: { type: 'signature_delta', signature: block.signature },
-        },
-      );
-    } else if (block.type === 'text') {
-      events.push(
-        { type: 'content_block_start', index, content_block: { type: 'text', text: '' } },
-        { type: 'content_block_delta', index, delta: { type: 'text_delta', text: block.text } },
-      );
-    } else {
-      events.push(
-        {
-          type: 'content_block_start',
-          index,
-          content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} },
-        },
-        {
-          type: 'content_block_delta',
-          index,
-          delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input) },
-        },
-      );
-    }
-    events.push({ type: 'content_block_stop', index });
-  });
-  events.push(
-    {
-      type: 'message_delta',
-      delta: { stop_reason: message.stop_reason, stop_sequence: message.stop_sequence },
-      usage: message.usage,
-    },
-    { type: 'message_stop' },
-  );
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-    'request-id': opts.requestId,
-  });
-  res.end(events.map(encodeSse).join(''));
-  return { type: 'committed', usage: message.usage, error: undefined };
-}
-
-interface Puller {
-  next(): Promise<IteratorResult<Buffer>>;
-  /** The next chunk, or TIMEOUT after `ms`; a chunk that arrives later is kept. */
-  next(ms: number | undefined): Promise<IteratorResult<Buffer> | typeof TIMEOUT>;
-}
-
-function puller(iterator: AsyncIterator<Buffer>): Puller {
-  let pending: Promise<IteratorResult<Buffer>> | undefined;
-  const take = () => {
-    const step = pending ?? iterator.next();
-    pending = undefined;
-    return step;
-  };
-  const next = (ms?: number) => {
-    if (ms === undefined) return take();
-    if (ms <= 0) return Promise.resolve(TIMEOUT);
-    if (!pending) {
-      pending = iterator.next();
-      // Awaited later by take(); this only keeps an early rejection from going unhandled.
-      pending.catch(() => undefined);
-    }
-    const waiting = pending;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<typeof TIMEOUT>((resolve) => {
-      timer = setTimeout(() => resolve(TIMEOUT), ms);
-    });
-    return Promise.race([waiting, timeout]).then((step) => {
-      clearTimeout(timer);
-      if (step !== TIMEOUT) pending = undefined;
-      return step;
-    });
-  };
-  return { next } as Puller;
 }
 
 function drained(res: ServerResponse): Promise<void> {
