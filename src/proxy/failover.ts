@@ -32,6 +32,8 @@ export async function failover(
   const { pool } = deps;
   const exclude = new Set<string>();
   const refreshed = new Set<string>();
+  /** Accounts whose refresh could not be done (auth server unreachable): not a refusal. */
+  const refreshFailed = new Set<string>();
   let serverRetryUsed = false;
   let lastError: UpstreamError | undefined;
   const stream = summary.stream;
@@ -93,7 +95,10 @@ export async function failover(
           attempt = { type: 'needs-login' };
           break;
         }
-        if (outcome.type === 'failed') break;
+        if (outcome.type === 'failed') {
+          refreshFailed.add(account.id);
+          break;
+        }
         deps.credentials.forget(account);
         attempt = await attemptOn(account, {
           res,
@@ -114,7 +119,6 @@ export async function failover(
     if (attempt.type === 'done') {
       pool.succeeded(account.id);
       deps.touch(account);
-      if (attempt.error) summary.status = 200;
       return attempt;
     }
     if (attempt.type === 'aborted') return attempt;
@@ -132,7 +136,13 @@ export async function failover(
         continue;
       }
       case 'auth':
-        // Refused again after a refresh (or the refresh failed): log in again.
+        if (refreshFailed.has(account.id)) {
+          // The token could not be refreshed just now; try this account again later.
+          pool.coolDown(account.id, SERVER_ERROR_COOLDOWN_MS, 'refresh failed');
+          failedOver(account, 'refresh failed, cooling 1 min');
+          continue;
+        }
+        // Refused again after a refresh: the user must log in again.
         await needsLogin(account, 'credentials refused after refresh');
         continue;
       case 'forbidden':

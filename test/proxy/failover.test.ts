@@ -232,6 +232,14 @@ describe('failover rules', () => {
     expect(p.accounts()[0]).toMatchObject({ nickname: 'ann', state: 'ready' });
   });
 
+  it('a refresh that cannot reach the auth server cools the account instead', async () => {
+    script['sk-ann'] = [status(401)];
+    const p = await start({ refresh: async () => ({ type: 'failed' }) });
+    expect((await call(p, '/v1/messages', userRequest('hi'))).status).toBe(200);
+    expect(served()).toEqual(['sk-ann', 'sk-bob']);
+    expect(p.accounts()[0]).toMatchObject({ state: 'cooling', reason: 'refresh failed' });
+  });
+
   it('every account needing login is a 401 that says what to run', async () => {
     for (const key of ['sk-ann', 'sk-bob', 'sk-cy']) script[key] = [status(401)];
     const p = await start({ refresh: async () => ({ type: 'needs-login' }) });
