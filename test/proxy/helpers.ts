@@ -189,6 +189,7 @@ export interface ProxyAnswer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
+  // biome-ignore lint/suspicious/noExplicitAny: answers are checked field by field in tests
   json(): any;
 }
 
@@ -219,6 +220,7 @@ export async function call(
 
 export interface SseFrame {
   event: string | undefined;
+  // biome-ignore lint/suspicious/noExplicitAny: frames are checked field by field in tests
   data: any;
 }
 

@@ -29,6 +29,7 @@ afterEach(async () => {
 });
 
 /** Sends a request through the proxy and returns what reached the upstream. */
+// biome-ignore lint/suspicious/noExplicitAny: the upstream body is checked field by field
 async function sent(body: Record<string, unknown>): Promise<Record<string, any>> {
   const answer = await call(proxy, '/v1/messages?beta=true', {
     model: 'qwen3-coder-plus',
