@@ -26,7 +26,7 @@ const proxy = await startProxy({
 });
 
 // BENCH_PROFILE=1: a CPU profile of this process, saved when the runner asks for memory.
-const profiler = process.env.BENCH_PROFILE ? new Session() : undefined;
+let profiler = process.env.BENCH_PROFILE ? new Session() : undefined;
 if (profiler) {
   profiler.connect();
   await profiler.post('Profiler.enable');
@@ -36,7 +36,9 @@ if (profiler) {
 process.on('message', async (message: { type?: string }) => {
   if (message.type === 'rss') {
     if (profiler) {
-      const { profile } = await profiler.post('Profiler.stop');
+      const session = profiler;
+      profiler = undefined;
+      const { profile } = await session.post('Profiler.stop');
       await writeFile(`proxy-${process.pid}.cpuprofile`, JSON.stringify(profile));
     }
     // maxRSS is in kilobytes.
@@ -44,6 +46,7 @@ process.on('message', async (message: { type?: string }) => {
       type: 'rss',
       peakBytes: process.resourceUsage().maxRSS * 1024,
       memory: process.memoryUsage(),
+      cpu: process.cpuUsage(),
     });
   }
 });
