@@ -1,5 +1,7 @@
 import type { ServerResponse } from 'node:http';
+import { CorruptFileError } from '../errors.js';
 import type { PoolAccount } from './account-pool.js';
+import type { Credential } from './accounts-source.js';
 import { sendJson } from './http.js';
 import type { MessagesDeps } from './messages.js';
 import { relayStream } from './relay-stream.js';
@@ -38,7 +40,18 @@ export interface AttemptInput {
 export async function attemptOn(account: PoolAccount, input: AttemptInput): Promise<Attempt> {
   const { deps, ctx, signal } = input;
   const { provider } = deps;
-  const credential = await deps.credentials.get(account);
+  let credential: Credential;
+  try {
+    credential = await deps.credentials.get(account);
+  } catch (error) {
+    if (!(error instanceof CorruptFileError)) throw error;
+    // A damaged token file is left alone; the account is skipped until it is fixed.
+    deps.logger.warn('skipping an account whose token file is not valid', {
+      account: account.nickname,
+      problem: error.message,
+    });
+    return { type: 'needs-login' };
+  }
   if (credential.type === 'needs-login') return { type: 'needs-login' };
 
   let upstream: UpstreamResponse;

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listAccounts, setAccountPaused, setDefaultAccount } from '../../src/accounts/registry.js';
@@ -238,6 +238,15 @@ describe('failover rules', () => {
     expect((await call(p, '/v1/messages', userRequest('hi'))).status).toBe(200);
     expect(served()).toEqual(['sk-ann', 'sk-bob']);
     expect(p.accounts()[0]).toMatchObject({ state: 'cooling', reason: 'refresh failed' });
+  });
+
+  it('skips an account whose token file is damaged, and leaves the file alone', async () => {
+    const file = home.paths.tokenFile('iflow', 'ann@example.com');
+    await writeFile(file, '{"not": "a token file"');
+    const p = await start();
+    expect((await call(p, '/v1/messages', userRequest('hi'))).status).toBe(200);
+    expect(served()).toEqual(['sk-bob']);
+    expect(await readFile(file, 'utf8')).toBe('{"not": "a token file"');
   });
 
   it('every account needing login is a 401 that says what to run', async () => {
