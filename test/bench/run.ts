@@ -196,6 +196,8 @@ async function main(): Promise<void> {
       `node ${process.version}, ${os.cpus().length} CPUs\n`,
   );
 
+  const idleRss = process.env.BENCH_PROFILE ? 0 : await askPeakRss(proxyChild.child);
+
   // Warm up connections, JIT and caches on both sides.
   await batch(direct, 50, 4, 10);
   await batch(proxy, 50, 4, 10);
@@ -253,6 +255,14 @@ async function main(): Promise<void> {
   proxyChild.child.disconnect();
   upstream.child.disconnect();
   await rm(home, { recursive: true, force: true });
+}
+
+/** The proxy process's peak RSS so far (bytes). */
+function askPeakRss(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    child.once('message', (message: { peakBytes: number }) => resolve(message.peakBytes));
+    child.send({ type: 'rss' });
+  });
 }
 
 const ms = (value: number) => `${value.toFixed(2)} ms`;
