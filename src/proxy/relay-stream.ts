@@ -167,6 +167,13 @@ async function streamCommitted(
     if (!res.write(text)) await drained(res);
   };
 
+  /** The last events go out with the end of the response, in one write. */
+  const send = async (text: string): Promise<void> => {
+    if (!over) return flush(text);
+    if (res.writableEnded || res.destroyed) return;
+    res.end(text);
+  };
+
   let pingTimer: NodeJS.Timeout | undefined;
   const armPing = (delay: number) => {
     pingTimer = setTimeout(() => {
@@ -223,7 +230,7 @@ async function streamCommitted(
       over = true;
       text += encode(translator.finish());
     }
-    await flush(text);
+    await send(text);
     while (!over) {
       const step = await pull.next();
       if (step.done) {
@@ -233,7 +240,7 @@ async function streamCommitted(
       } else {
         text = translate(parser.feed(step.value));
       }
-      await flush(text);
+      await send(text);
     }
   } catch (error) {
     if (!signal.aborted && !res.destroyed) {
