@@ -38,6 +38,10 @@ function textOf(content: unknown): string {
     .join('');
 }
 
+function withoutReminders(text: string): string {
+  return text.replace(/<system-reminder>[\s\S]*?<\/system-reminder>/g, '').trim();
+}
+
 function offersTool(body: Record<string, unknown>, name: string): boolean {
   const tools = Array.isArray(body.tools) ? body.tools : [];
   return tools.some((tool) => (tool as { function?: { name?: unknown } })?.function?.name === name);
@@ -75,8 +79,13 @@ export function planAnswer(body: Record<string, unknown>): PlannedAnswer {
     };
   }
 
-  const lastUser = [...messages].reverse().find((m) => m.role === 'user');
-  const said = textOf(lastUser?.content).trim();
+  // Claude Code sends its environment (working directory, skills) as a
+  // <system-reminder> after the prompt; what the person typed is the text
+  // outside such blocks.
+  const lastUser = [...messages]
+    .reverse()
+    .find((m) => m.role === 'user' && withoutReminders(textOf(m.content)));
+  const said = withoutReminders(textOf(lastUser?.content));
   const command = /run:\s*(.+)$/m.exec(said)?.[1]?.trim();
   if (command && offersTool(body, 'Bash')) {
     return {
