@@ -18,17 +18,10 @@ export const DEFAULT_SETTINGS: ProviderSettings = {
 
 /**
  * What a new settings file holds for a provider: its default model and that
- * model's output limit. Providers known only from config.yaml start empty;
- * launch then falls back to the definition's default model.
+ * model's output limit from the definition.
  */
-export function defaultSettings(providerId: string): ProviderSettings {
-  if (providerId === 'iflow') return structuredClone(DEFAULT_SETTINGS);
-  let provider: ProviderDefinition;
-  try {
-    provider = resolveProvider(providerId, { providers: {} }, {});
-  } catch {
-    return { env: {} };
-  }
+export function defaultSettingsFor(provider: ProviderDefinition): ProviderSettings {
+  if (provider.id === 'iflow') return structuredClone(DEFAULT_SETTINGS);
   const model = findModel(provider, provider.defaultModel);
   return {
     env: {
@@ -36,6 +29,36 @@ export function defaultSettings(providerId: string): ProviderSettings {
       ...(model ? { ANTHROPIC_MAX_TOKENS: String(model.maxOutputTokens) } : {}),
     },
   };
+}
+
+/**
+ * The defaults of a built-in provider or preset, without reading config.yaml.
+ * A provider known only from config.yaml starts empty here; `readSettings`
+ * without explicit defaults reads config.yaml and does better.
+ */
+export function defaultSettings(providerId: string): ProviderSettings {
+  if (providerId === 'iflow') return structuredClone(DEFAULT_SETTINGS);
+  try {
+    return defaultSettingsFor(resolveProvider(providerId, { providers: {} }, {}));
+  } catch {
+    return { env: {} };
+  }
+}
+
+/** The defaults for `providerId` as config.yaml defines it (presets tuned there included). */
+async function configuredDefaults(paths: CcsPaths, providerId: string): Promise<ProviderSettings> {
+  if (providerId === 'iflow') return structuredClone(DEFAULT_SETTINGS);
+  const { readConfig } = await import('./config/config-file.js');
+  try {
+    const config = await readConfig(paths.configFile);
+    return defaultSettingsFor(
+      resolveProvider(providerId, { ...config, file: paths.configFile }, {}),
+    );
+  } catch {
+    // A broken config.yaml is reported by whatever resolves the provider;
+    // the settings file still gets what is known without it.
+    return defaultSettings(providerId);
+  }
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -77,7 +100,7 @@ type SettingsDocument = z.output<typeof settingsSchema>;
 export async function readSettings(
   paths: CcsPaths,
   providerId: string,
-  defaults: ProviderSettings = defaultSettings(providerId),
+  defaults?: ProviderSettings,
 ): Promise<ProviderSettings> {
   const file = paths.settingsFile(providerId);
   const existing = await readJsonFile(file, settingsSchema);
@@ -87,7 +110,7 @@ export async function readSettings(
     // Another process may have created it while we waited for the lock.
     const raced = await readJsonFile(file, settingsSchema);
     if (raced) return { env: { ...raced.env } };
-    const created = structuredClone(defaults);
+    const created = structuredClone(defaults ?? (await configuredDefaults(paths, providerId)));
     await writeJsonFile(file, created, 0o600);
     return created;
   });

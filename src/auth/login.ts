@@ -3,6 +3,7 @@ import type { TokenFile } from '../accounts/schemas.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { CcsPaths } from '../home.js';
 import { getLogger } from '../log.js';
+import { adoptPreset } from '../providers/adopt.js';
 import { discoverEndpoints } from '../providers/discovery.js';
 import type { ProviderDefinition } from '../providers/types.js';
 import {
@@ -84,6 +85,7 @@ export async function loginWithDeviceCode(
     ...(options.nickname ? { nickname: options.nickname } : {}),
     now: new Date(now),
   });
+  await adoptPreset(options.paths, provider.id);
   getLogger().info('login: account stored', {
     provider: provider.id,
     account: result.account.nickname,

@@ -20,12 +20,39 @@ function stateNote(status: AccountStatus): string {
   return '';
 }
 
+/** What the listing says beyond the registry (see run.ts's accountsView). */
+export interface AccountsView {
+  /** A local server with no key: one implicit account, `local`. */
+  keyless: boolean;
+  /** A shipped preset that config.yaml does not define yet. */
+  unadoptedPreset: boolean;
+}
+
+/** The implicit account of a provider that takes no key; never stored. */
+export const LOCAL_ACCOUNT = 'local';
+
 /** `ccs <provider> --accounts [--json]`. */
 export async function runAccounts(
   ctx: CommandContext,
   providerId: string,
   json: boolean,
+  view?: AccountsView,
 ): Promise<number> {
+  if (view?.keyless) {
+    if (json) {
+      const document = {
+        provider: providerId,
+        default: LOCAL_ACCOUNT,
+        accounts: [{ nickname: LOCAL_ACCOUNT, default: true, state: 'ok', keyless: true }],
+      };
+      ctx.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+    } else {
+      ctx.stdout.write(
+        `Accounts for ${providerId}:\n  [default] ${LOCAL_ACCOUNT} (no key needed)\n`,
+      );
+    }
+    return 0;
+  }
   const accounts = await listAccounts(ctx.paths, providerId);
   const statuses = await accountStatuses(accounts, ctx.clock.now());
 
@@ -48,6 +75,13 @@ export async function runAccounts(
     return 0;
   }
 
+  if (accounts.length === 0 && view?.unadoptedPreset) {
+    ctx.stdout.write(
+      `${providerId} is a preset that is not set up yet. ` +
+        `Run \`ccs ${providerId} --auth\` to add it and its first account.\n`,
+    );
+    return 0;
+  }
   if (accounts.length === 0) {
     ctx.stdout.write(
       `No ${providerId} accounts yet. Run \`ccs ${providerId} --auth\` to add one.\n`,

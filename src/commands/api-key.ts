@@ -1,5 +1,6 @@
-import { recordApiKey } from '../accounts/registry.js';
+import { loginWithApiKey } from '../auth/api-key-login.js';
 import { CancelledError, UserError } from '../errors.js';
+import { adoptPreset } from '../providers/adopt.js';
 import type { ProviderDefinition } from '../providers/types.js';
 import type { CommandContext } from './context.js';
 
@@ -70,10 +71,12 @@ export async function runApiKeyAuth(
 ): Promise<number> {
   if (provider.auth.kind !== 'api-key') return 1;
   if (provider.auth.key === 'none') {
+    const added = await adoptPreset(ctx.paths, provider.id);
     ctx.stdout.write(
       `${provider.displayName} takes no key: there is nothing to log in to. ` +
         `Run \`ccs ${provider.id}\` to use it.\n`,
     );
+    if (added) ctx.stdout.write(`Added ${provider.id} to ${ctx.paths.configFile}.\n`);
     return 0;
   }
 
@@ -88,12 +91,13 @@ export async function runApiKeyAuth(
     );
   }
 
-  const { account, created } = await recordApiKey(ctx.paths, provider.id, {
+  const { account, created } = await loginWithApiKey({
+    provider,
+    paths: ctx.paths,
     apiKey,
+    clock: ctx.clock,
     ...(nickname !== undefined ? { nickname } : {}),
-    now: new Date(ctx.clock.now()),
   });
-  ctx.logger.info('api key stored', { provider: provider.id, nickname: account.nickname });
   ctx.stdout.write(
     `${created ? 'Saved' : 'Updated'} the ${provider.displayName} API key as ${account.nickname}.\n`,
   );

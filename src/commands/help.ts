@@ -2,7 +2,18 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { providerUsage, USAGE } from '../args.js';
-import { knownProviderIds } from '../providers/registry.js';
+import { PRESETS } from '../providers/presets.js';
+import { BUILT_IN_PROVIDER_IDS } from '../providers/registry.js';
+import type { ProviderDefinition } from '../providers/types.js';
+
+function presetLines(): string {
+  return Object.entries(PRESETS)
+    .map(([id, preset]) => {
+      const key = preset.kind === 'api-key' && preset.api_key === 'none' ? 'no key' : 'API key';
+      return `    ${id.padEnd(12)} ${preset.api_url} (${key})`;
+    })
+    .join('\n');
+}
 
 // Kept in step with src/args.ts: every command and flag the parser accepts is listed here.
 export function mainHelp(): string {
@@ -21,8 +32,13 @@ Commands:
   ccs --help, -h               this text
   ccs --version, -v            the version
 
-Providers: ${knownProviderIds({ providers: {} }).join(', ')}, and any providers.<id> of
-  <home>/cliproxy/config.yaml.
+Providers:
+  Built in: ${BUILT_IN_PROVIDER_IDS.join(', ')}.
+  Presets (added to config.yaml the first time you run \`ccs <id> --auth\`):
+${presetLines()}
+  Your own: any providers.<id> of <home>/cliproxy/config.yaml, kind device-code (an
+  OAuth server with the device grant, e.g. a company gateway) or api-key (any
+  OpenAI-compatible endpoint; api_key: none for a local server). See the README.
   iFlow announced the end of its service on 2026-04-17: set CCS_IFLOW_AUTH_URL and
   CCS_IFLOW_API_URL (or providers.iflow.auth_url/api_url in config.yaml) to use a
   compatible endpoint, or try \`ccs simulator\`.
@@ -33,8 +49,41 @@ Environment:
 `;
 }
 
-export function providerHelp(providerId: string): string {
-  const upper = providerId.toUpperCase();
+function authLines(provider: ProviderDefinition | undefined): string {
+  const auth = provider?.auth;
+  if (auth?.kind === 'api-key' && auth.key === 'none') {
+    return `  --auth                 nothing to log in to: ${provider?.displayName} takes no key
+                         (one implicit account, local)`;
+  }
+  if (auth?.kind === 'api-key') {
+    return `  --auth [--api-key]     store an API key read from standard input (hidden on a
+                         terminal), never from an argument
+  --auth --add           store another key, keeping the existing ones
+  --auth --nickname <n>  name the key's account`;
+  }
+  const device = `  --auth                 log in with a device code (works over SSH)
+  --auth --add           log in another account, keeping the existing ones
+  --auth --nickname <n>  name the account being logged in`;
+  if (auth) return device;
+  // Not resolvable (config.yaml broken): both kinds.
+  return `${device}
+  --auth --api-key       API-key providers: read the key from standard input
+                         (hidden on a terminal), never from an argument`;
+}
+
+function endpointLines(providerId: string, provider: ProviderDefinition | undefined): string {
+  const upper = providerId.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+  const where = provider ? `${provider.displayName} at ${provider.apiUrl}` : providerId;
+  if (providerId === 'iflow') {
+    return `Endpoints (${where}): CCS_IFLOW_AUTH_URL, CCS_IFLOW_API_URL, or
+providers.iflow.auth_url and api_url in cliproxy/config.yaml.`;
+  }
+  return `Endpoint (${where}): CCS_${upper}_API_URL, or providers.${providerId}.api_url
+in cliproxy/config.yaml (see the README's Providers section for every key).`;
+}
+
+/** `ccs <id> --help`, for the provider as resolved when it could be (its kind decides --auth). */
+export function providerHelp(providerId: string, provider?: ProviderDefinition): string {
   return `${providerUsage(providerId)}
 
 Run claude through ${providerId} (arguments that are not ccs's own go to claude as given):
@@ -43,11 +92,7 @@ Run claude through ${providerId} (arguments that are not ccs's own go to claude 
   ccs ${providerId} -- <arguments>     everything after -- goes to claude untouched
 
 Accounts (each is a command of its own; none takes a prompt):
-  --auth                 log in with a device code (works over SSH)
-  --auth --add           log in another account, keeping the existing ones
-  --auth --nickname <n>  name the account being logged in
-  --auth --api-key       API-key providers: read the key from standard input
-                         (hidden on a terminal), never from an argument
+${authLines(provider)}
   --accounts [--json]    list the accounts; the default is marked [default]
   --use <nickname>       make that account the default
   --nickname <name>      rename the default account
@@ -56,8 +101,7 @@ Accounts (each is a command of its own; none takes a prompt):
   --help, -h             this text
 
 Nicknames are 1-32 letters, digits, ".", "_" or "-".
-Endpoints: CCS_${upper}_AUTH_URL, CCS_${upper}_API_URL, or providers.${providerId}.auth_url
-and api_url in cliproxy/config.yaml.
+${endpointLines(providerId, provider)}
 `;
 }
 

@@ -6,7 +6,7 @@ import { checkAccounts, needsLoginLine } from '../launch/accounts.js';
 import { findClaude } from '../launch/claude.js';
 import { createSession, runClaude } from '../launch/session.js';
 import type { ProviderDefinition } from '../providers/types.js';
-import { readSettings } from '../settings.js';
+import { defaultSettingsFor, readSettings } from '../settings.js';
 import { runTextLogin } from './auth.js';
 import type { CommandContext } from './context.js';
 
@@ -42,7 +42,7 @@ export async function runLaunch(
 ): Promise<number> {
   const claudeBin = await findClaude(ctx.env);
   const config = await readConfig(ctx.paths.configFile);
-  const settings = await readSettings(ctx.paths, provider.id);
+  const settings = await readSettings(ctx.paths, provider.id, defaultSettingsFor(provider));
 
   // A local server that takes no key has one implicit account and nothing to log in.
   const keyless = provider.auth.kind === 'api-key' && provider.auth.key === 'none';

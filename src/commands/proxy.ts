@@ -7,7 +7,7 @@ import { loadOrCreateProxyKey } from '../launch/proxy-key.js';
 import { shellQuote } from '../launch/shell.js';
 import type { ProviderDefinition } from '../providers/types.js';
 import { startProxy } from '../proxy/server.js';
-import { readSettings } from '../settings.js';
+import { defaultSettingsFor, readSettings } from '../settings.js';
 import type { CommandContext } from './context.js';
 
 function isAddressInUse(error: unknown): boolean {
@@ -30,7 +30,7 @@ export async function runProxyCommand(
   provider: ProviderDefinition,
 ): Promise<number> {
   const config = await readConfig(ctx.paths.configFile);
-  const settings = await readSettings(ctx.paths, provider.id);
+  const settings = await readSettings(ctx.paths, provider.id, defaultSettingsFor(provider));
   const secret = await loadOrCreateProxyKey(ctx.paths.proxyKeyFile);
   const refresh = createRefreshService({
     provider,

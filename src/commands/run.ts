@@ -1,8 +1,8 @@
 import { type Command, parseArgs, USAGE } from '../args.js';
 import { CcsError, describeError, isAbortError, UsageError, UserError } from '../errors.js';
-import { knownProviderIds, resolveProvider } from '../providers/registry.js';
+import { isUnadoptedPreset, knownProviderIds, resolveProvider } from '../providers/registry.js';
 import type { ProviderDefinition } from '../providers/types.js';
-import { runAccounts, runLogout, runRename, runUse } from './accounts.js';
+import { type AccountsView, runAccounts, runLogout, runRename, runUse } from './accounts.js';
 import type { CommandContext } from './context.js';
 import { mainHelp, packageVersion, providerHelp } from './help.js';
 import { loadDemo, loadTui } from './modules.js';
@@ -32,6 +32,26 @@ async function provider(ctx: CommandContext, id: string): Promise<ProviderDefini
   return resolveProvider(id, { ...config, file: ctx.paths.configFile }, ctx.env);
 }
 
+/**
+ * What `--accounts` needs to know beyond accounts.json: whether the provider
+ * takes no key (its one implicit account) or is a preset not set up yet.
+ * Undefined when config.yaml cannot be read: the listing still works.
+ */
+async function accountsView(ctx: CommandContext, id: string): Promise<AccountsView | undefined> {
+  if (id === 'iflow') return { keyless: false, unadoptedPreset: false };
+  try {
+    const { readConfig } = await import('../config/config-file.js');
+    const config = { ...(await readConfig(ctx.paths.configFile)), file: ctx.paths.configFile };
+    const resolved = resolveProvider(id, config, ctx.env);
+    return {
+      keyless: resolved.auth.kind === 'api-key' && resolved.auth.key === 'none',
+      unadoptedPreset: isUnadoptedPreset(id, config),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 function needsTerminal(ctx: CommandContext, what: string): void {
   if (ctx.isTTY) return;
   throw new UserError(
@@ -50,9 +70,12 @@ export async function runCommand(ctx: CommandContext, command: Command): Promise
     case 'version':
       ctx.stdout.write(`${packageVersion()}\n`);
       return 0;
-    case 'provider-help':
-      ctx.stdout.write(providerHelp(command.providerId));
+    case 'provider-help': {
+      // The help fits the provider's kind; with config.yaml broken, both kinds are shown.
+      const resolved = await provider(ctx, command.providerId).catch(() => undefined);
+      ctx.stdout.write(providerHelp(command.providerId, resolved));
       return 0;
+    }
     case 'tui':
       if (!ctx.isTTY) {
         // Without a terminal a full-screen app would hang; say what exists instead.
@@ -68,7 +91,12 @@ export async function runCommand(ctx: CommandContext, command: Command): Promise
     case 'simulator':
       return (await import('./simulator.js')).runSimulatorCommand(ctx, command.args);
     case 'accounts':
-      return runAccounts(ctx, command.providerId, command.json);
+      return runAccounts(
+        ctx,
+        command.providerId,
+        command.json,
+        await accountsView(ctx, command.providerId),
+      );
     case 'use':
       return runUse(ctx, command.providerId, command.nickname);
     case 'nickname':

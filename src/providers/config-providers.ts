@@ -26,6 +26,12 @@ const common = {
   /** Requests in flight per account; 0 or absent: no limit. */
   max_concurrent: z.int().min(0).optional(),
   max_tools: z.int().positive().optional(),
+  /** Request signing: `iflow-hmac` for an iFlow-compatible endpoint. */
+  signing: z.enum(['none', 'iflow-hmac']).optional(),
+  /** `iflow`: recognise HTTP-200 error envelopes (`{status: "449", msg}`). */
+  error_envelopes: z.enum(['none', 'iflow']).optional(),
+  /** Start from this shipped preset; the entry's own keys override it. */
+  preset: z.string().optional(),
 };
 
 const deviceCodeEntry = z
@@ -42,6 +48,12 @@ const deviceCodeEntry = z
       .string()
       .regex(/^(access_token|userinfo:[A-Za-z0-9_.-]+)$/, 'use access_token or userinfo:<field>')
       .optional(),
+    /** `bearer` (OIDC userinfo) or `query-access-token` (iFlow's getUserInfo). */
+    userinfo_style: z.enum(['bearer', 'query-access-token']).optional(),
+    /** `success-data`: the user-info answer is wrapped as `{success, data}` (iFlow). */
+    userinfo_envelope: z.enum(['success-data']).optional(),
+    /** The token endpoint may answer a failure as HTTP 200 `{success: false}` (iFlow). */
+    token_errors_in_200: z.boolean().optional(),
   })
   .loose()
   .refine(
@@ -110,9 +122,9 @@ export function definitionFromEntry(
     id,
     displayName: entry.display_name ?? id,
     apiUrl: entry.api_url.replace(/\/+$/, ''),
-    signing: 'none' as const,
+    signing: entry.signing ?? 'none',
     maxConcurrentPerAccount: entry.max_concurrent ?? 0,
-    errorEnvelopes: 'none' as const,
+    errorEnvelopes: entry.error_envelopes ?? 'none',
     models,
     defaultModel,
     limits: { maxTools: entry.max_tools ?? 128, toolNameMaxLength: 64 },
@@ -135,12 +147,19 @@ export function definitionFromEntry(
       deviceAuthorizationEndpoint: entry.device_authorization_endpoint ?? '',
       tokenEndpoint: entry.token_endpoint ?? '',
       ...(entry.userinfo_endpoint
-        ? { userInfo: { url: entry.userinfo_endpoint, style: 'bearer' as const } }
+        ? {
+            userInfo: {
+              url: entry.userinfo_endpoint,
+              style: entry.userinfo_style ?? 'bearer',
+              ...(entry.userinfo_envelope ? { envelope: entry.userinfo_envelope } : {}),
+            },
+          }
         : {}),
       credential:
         credential === 'access_token'
           ? { from: 'access_token' }
           : { from: 'userinfo', field: credential.slice('userinfo:'.length) },
+      ...(entry.token_errors_in_200 ? { successFalseIsError: true } : {}),
     },
   };
 }

@@ -1,6 +1,10 @@
 import type { CcsConfig } from '../config/config-file.js';
-import { UsageError } from '../errors.js';
-import { definitionFromEntry, PROVIDER_ID_PATTERN } from './config-providers.js';
+import { CorruptFileError, UsageError } from '../errors.js';
+import {
+  definitionFromEntry,
+  PROVIDER_ID_PATTERN,
+  type ProviderEntry,
+} from './config-providers.js';
 import { IFLOW_DEFAULT_API_URL, IFLOW_DEFAULT_AUTH_URL, iflowProvider } from './iflow.js';
 import { PRESETS } from './presets.js';
 import type { ProviderDefinition } from './types.js';
@@ -37,6 +41,33 @@ export function isProviderId(id: string, config: ConfigView = { providers: {} })
 }
 
 /**
+ * The preset a config.yaml entry starts from: the one its `preset` key names,
+ * else the preset of the same id (a preset the user has adopted or tuned).
+ */
+function presetOf(
+  id: string,
+  raw: Record<string, unknown>,
+  file: string,
+): ProviderEntry | undefined {
+  const named = raw.preset;
+  if (named === undefined) return PRESETS[id];
+  const preset = typeof named === 'string' ? PRESETS[named] : undefined;
+  if (!preset) {
+    throw new CorruptFileError(
+      file,
+      `providers.${id}.preset: "${String(named)}" is not a preset ` +
+        `(presets: ${Object.keys(PRESETS).join(', ')})`,
+    );
+  }
+  return preset;
+}
+
+/** Whether `id` is a shipped preset that config.yaml does not define yet. */
+export function isUnadoptedPreset(id: string, config: ConfigView): boolean {
+  return PRESETS[id] !== undefined && config.providers[id] === undefined;
+}
+
+/**
  * Resolves a provider with its endpoint overrides applied, in order of
  * precedence: environment (`CCS_<ID>_AUTH_URL`, `CCS_<ID>_API_URL`), then
  * `providers.<id>` in config.yaml, then the definition's defaults (iFlow's
@@ -53,12 +84,12 @@ export function resolveProvider(
     const apiUrl = env[envKey(id, 'API')] || overrides?.apiUrl || IFLOW_DEFAULT_API_URL;
     return iflowProvider(authUrl, apiUrl);
   }
-  const preset = PRESETS[id];
   const file = config.file ?? 'cliproxy/config.yaml';
   if (overrides && PROVIDER_ID_PATTERN.test(id) && !RESERVED.has(id)) {
-    const entry = { ...preset, ...overrides.raw };
+    const entry = { ...presetOf(id, overrides.raw, file), ...overrides.raw };
     return withApiOverride(definitionFromEntry(id, entry, file), env);
   }
+  const preset = PRESETS[id];
   if (preset) return withApiOverride(definitionFromEntry(id, preset, file), env);
   throw new UsageError(
     `Unknown provider "${id}". Known providers: ${knownProviderIds(config).join(', ')}.`,
