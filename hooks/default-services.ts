@@ -1,11 +1,12 @@
 import type { CommandContext } from '../src/commands/context.js';
 import { readConfig } from '../src/config/config-file.js';
 import type { Session, SessionEvent } from '../src/launch/session.js';
+import { PRESETS } from '../src/providers/presets.js';
 import { BUILT_IN_PROVIDER_IDS, resolveProvider } from '../src/providers/registry.js';
 import type { ProviderDefinition } from '../src/providers/types.js';
 import { openBrowser } from '../src/terminal/browser.js';
 import { isSshSession, supportsHyperlinks } from '../src/terminal/escapes.js';
-import type { AccountNotice, SessionHolder, TuiServices } from './services.js';
+import type { AccountNotice, ListedProvider, SessionHolder, TuiServices } from './services.js';
 
 export interface ServiceOptions {
   /** Provider ids to list even when not configured (a preset named on the command line). */
@@ -20,17 +21,20 @@ export interface ServiceOptions {
 export function createTuiServices(ctx: CommandContext, options: ServiceOptions = {}): TuiServices {
   const { paths, env, clock, logger } = ctx;
 
-  async function loadProviders(): Promise<ProviderDefinition[]> {
+  async function loadProviders(): Promise<ListedProvider[]> {
     const config = await readConfig(paths.configFile);
     const ids = new Set<string>([
       ...BUILT_IN_PROVIDER_IDS,
       ...Object.keys(config.providers),
       ...(options.include ?? []),
+      ...Object.keys(PRESETS),
     ]);
-    const providers: ProviderDefinition[] = [];
+    const providers: ListedProvider[] = [];
     for (const id of ids) {
       try {
-        providers.push(resolveProvider(id, { ...config, file: paths.configFile }, env));
+        const provider = resolveProvider(id, { ...config, file: paths.configFile }, env);
+        const preset = id in PRESETS && !(id in config.providers);
+        providers.push(preset ? { ...provider, preset } : provider);
       } catch (error) {
         // A config.yaml entry that is not a provider (or is broken) is
         // reported by the CLI when used; the home screen just leaves it out.
@@ -56,6 +60,19 @@ export function createTuiServices(ctx: CommandContext, options: ServiceOptions =
         onEvent: request.onEvent,
         ...(request.nickname ? { nickname: request.nickname } : {}),
       });
+    },
+    saveApiKey: async (request) => {
+      const { recordApiKey } = await import('../src/accounts/registry.js');
+      const result = await recordApiKey(paths, request.provider.id, {
+        apiKey: request.apiKey,
+        ...(request.nickname ? { nickname: request.nickname } : {}),
+        now: new Date(clock.now()),
+      });
+      logger.info('api key stored', {
+        provider: request.provider.id,
+        nickname: result.account.nickname,
+      });
+      return result;
     },
     session: createSessionHolder(ctx),
     writeRaw: (data) => {

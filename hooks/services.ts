@@ -3,7 +3,7 @@ import type { Account } from '../src/accounts/registry.js';
 import type { Clock } from '../src/clock.js';
 import type { CcsPaths } from '../src/home.js';
 import type { Logger } from '../src/log.js';
-import type { ProviderDefinition } from '../src/providers/types.js';
+import type { ModelDefinition, ProviderDefinition } from '../src/providers/types.js';
 
 /**
  * What the screens' hooks need from the world outside React. The real
@@ -34,6 +34,18 @@ export interface LoginRequest {
   nickname?: string;
   signal: AbortSignal;
   onEvent: (event: LoginEventView) => void;
+}
+
+/** A provider as the home screen lists it. */
+export interface ListedProvider extends ProviderDefinition {
+  /** A shipped preset that config.yaml does not define yet. */
+  preset?: boolean;
+}
+
+export interface ApiKeyRequest {
+  provider: ProviderDefinition;
+  apiKey: string;
+  nickname?: string;
 }
 
 /** Figures of the proxy behind a launched `claude`. */
@@ -71,9 +83,13 @@ export interface TuiServices {
   env: NodeJS.ProcessEnv;
   clock: Clock;
   logger: Logger;
-  /** Providers to show: built in and configured, with their overrides applied. */
-  loadProviders(): Promise<ProviderDefinition[]>;
+  /** Providers to show: built in, configured, then presets, with overrides applied. */
+  loadProviders(): Promise<ListedProvider[]>;
   login(request: LoginRequest): Promise<{ account: Account; created: boolean }>;
+  /** Stores an API key as an account of an `api-key` provider. */
+  saveApiKey(request: ApiKeyRequest): Promise<{ account: Account; created: boolean }>;
+  /** The models a provider offers (its `GET /models`, else its definition's list). */
+  listModels?(provider: ProviderDefinition, signal: AbortSignal): Promise<ModelDefinition[]>;
   session: SessionHolder;
   /** Writes escape sequences straight to the terminal (OSC 52), past Ink. */
   writeRaw(data: string): void;

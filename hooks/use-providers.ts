@@ -1,24 +1,33 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { describeError } from '../src/errors.js';
-import type { ProviderDefinition } from '../src/providers/types.js';
-import { useServices } from './services.js';
+import { type ListedProvider, useServices } from './services.js';
 
-/** The providers the app shows, loaded once when the app opens. */
+/**
+ * The providers the app shows, loaded when the app opens and again on
+ * `reload` (a saved endpoint, a preset that became a provider on login).
+ */
 export function useProviders() {
   const services = useServices();
-  const [providers, setProviders] = useState<ProviderDefinition[] | null>(null);
+  const [providers, setProviders] = useState<ListedProvider[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [generation, setGeneration] = useState(0);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new generation re-reads the list
   useEffect(() => {
     let live = true;
     services.loadProviders().then(
-      (list) => live && setProviders(list),
+      (list) => {
+        if (!live) return;
+        setProviders(list);
+        setError(null);
+      },
       (failure: unknown) => live && setError(describeError(failure)),
     );
     return () => {
       live = false;
     };
-  }, [services]);
+  }, [services, generation]);
 
-  return { providers, error };
+  const reload = useCallback(() => setGeneration((n) => n + 1), []);
+  return { providers, error, reload };
 }

@@ -1,5 +1,10 @@
 import { useCallback, useEffect, useState } from 'react';
-import { type RoutingStrategy, readConfig, updateConfig } from '../src/config/config-file.js';
+import {
+  type ConfigDocument,
+  type RoutingStrategy,
+  readConfig,
+  updateConfig,
+} from '../src/config/config-file.js';
 import { describeError } from '../src/errors.js';
 import { type ProviderSettings, readSettings, writeSettings } from '../src/settings.js';
 import { useServices } from './services.js';
@@ -10,6 +15,24 @@ export interface SettingsValues {
   env: Record<string, string>;
   strategy: RoutingStrategy;
   proxyPort: number;
+  /** `providers.<id>.api_url` in config.yaml; absent: the definition's endpoint. */
+  apiUrl?: string;
+}
+
+/** Sets or removes `providers.<id>.api_url`, keeping every other key of the entry. */
+export function withEndpoint(
+  document: ConfigDocument,
+  providerId: string,
+  apiUrl: string | undefined,
+): void {
+  const providers = { ...document.providers };
+  const entry = { ...providers[providerId] };
+  if (apiUrl === undefined) delete entry.api_url;
+  else entry.api_url = apiUrl;
+  if (Object.keys(entry).length === 0) delete providers[providerId];
+  else providers[providerId] = entry;
+  if (Object.keys(providers).length === 0) delete document.providers;
+  else document.providers = providers;
 }
 
 /**
@@ -31,6 +54,9 @@ export function useSettings(providerId: string) {
           env: settings.env,
           strategy: config.routingStrategy,
           proxyPort: config.proxyPort,
+          ...(config.providers[providerId]?.apiUrl
+            ? { apiUrl: config.providers[providerId].apiUrl }
+            : {}),
         });
       },
       (failure: unknown) => live && setError(describeError(failure)),
@@ -48,6 +74,9 @@ export function useSettings(providerId: string) {
         await updateConfig(paths.configFile, (document) => {
           document.routing = { ...document.routing, strategy: next.strategy };
           document.proxy = { ...document.proxy, port: next.proxyPort };
+          // Only a changed endpoint is written: saving other settings must not
+          // add an entry to config.yaml for a provider that had none.
+          if (next.apiUrl !== values?.apiUrl) withEndpoint(document, providerId, next.apiUrl);
         });
         setValues(next);
         setError(null);
@@ -57,7 +86,7 @@ export function useSettings(providerId: string) {
         return false;
       }
     },
-    [paths, providerId],
+    [paths, providerId, values],
   );
 
   return { values, error, save };

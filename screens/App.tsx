@@ -1,8 +1,7 @@
 import { Box, Text, useApp, useInput } from 'ink';
 import { useCallback, useContext, useEffect, useMemo, useReducer, useState } from 'react';
-import { ServicesContext, type TuiServices } from '../hooks/services.js';
+import { type ListedProvider, ServicesContext, type TuiServices } from '../hooks/services.js';
 import { useProviders } from '../hooks/use-providers.js';
-import type { ProviderDefinition } from '../src/providers/types.js';
 import { AccountsScreen } from './AccountsScreen.js';
 import { Frame } from './components/Frame.js';
 import { type KeyCapture, KeyCaptureContext } from './components/key-capture.js';
@@ -44,7 +43,7 @@ export function App({ services, initial, onOutcome }: Props) {
 
 function Router({ initial, onOutcome }: Omit<Props, 'services'>) {
   const [state, dispatch] = useReducer(navigationReducer, initial);
-  const { providers, error } = useProviders();
+  const { providers, error, reload } = useProviders();
   const { capturing } = useContext(KeyCaptureContext);
   const { exit } = useApp();
 
@@ -65,7 +64,13 @@ function Router({ initial, onOutcome }: Omit<Props, 'services'>) {
   return (
     <Box flexDirection="column">
       <Box display={state.helpOpen ? 'none' : 'flex'}>
-        <Screen state={state} dispatch={dispatch} providers={providers} error={error} />
+        <Screen
+          state={state}
+          dispatch={dispatch}
+          providers={providers}
+          error={error}
+          reload={reload}
+        />
       </Box>
       {state.helpOpen ? <HelpScreen /> : null}
     </Box>
@@ -75,11 +80,13 @@ function Router({ initial, onOutcome }: Omit<Props, 'services'>) {
 interface ScreenProps {
   state: NavState;
   dispatch: (action: NavAction) => void;
-  providers: ProviderDefinition[] | null;
+  providers: ListedProvider[] | null;
   error: string | null;
+  /** Reads the providers again (an endpoint saved, a preset set up by a login). */
+  reload: () => void;
 }
 
-function Screen({ state, dispatch, providers, error }: ScreenProps) {
+function Screen({ state, dispatch, providers, error, reload }: ScreenProps) {
   const active = !state.helpOpen;
   const { route } = state;
   if (route.screen === 'home') {
@@ -89,6 +96,8 @@ function Screen({ state, dispatch, providers, error }: ScreenProps) {
       <HomeScreen
         providers={providers}
         active={active && providers !== null}
+        {...(route.providerId ? { initialProviderId: route.providerId } : {})}
+        onSelect={(providerId) => dispatch({ type: 'select', providerId })}
         onLaunch={open('launch')}
         onAccounts={open('accounts')}
         onSettings={open('settings')}
@@ -122,13 +131,16 @@ function Screen({ state, dispatch, providers, error }: ScreenProps) {
           standalone={route.standalone}
           {...(route.nickname ? { nickname: route.nickname } : {})}
           onCancel={back}
-          onDone={(result) => dispatch({ type: 'login-finished', ...result })}
+          onDone={(result) => {
+            if (result.ok) reload();
+            dispatch({ type: 'login-finished', ...result });
+          }}
         />
       );
     case 'accounts':
       return <AccountsScreen provider={provider} active={active} onLogin={login} onBack={back} />;
     case 'settings':
-      return <SettingsScreen provider={provider} active={active} onBack={back} />;
+      return <SettingsScreen provider={provider} active={active} onSaved={reload} onBack={back} />;
     case 'launch':
       return (
         <LaunchScreen

@@ -1,11 +1,14 @@
 import { Box, Text, useInput } from 'ink';
 import { useState } from 'react';
+import type { ListedProvider } from '../hooks/services.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
-import type { ProviderDefinition } from '../src/providers/types.js';
 import { Frame } from './components/Frame.js';
 import type { KeyHint } from './components/KeyHints.js';
 import { clampIndex, cursorStep } from './components/keys.js';
 import { ProviderCard } from './components/ProviderCard.js';
+import { ProviderRow } from './components/ProviderRow.js';
+import { useTone } from './components/theme.js';
+import { bodyRows, homeLayout, noticeRows } from './home-layout.js';
 
 export const HOME_KEYS: readonly KeyHint[] = [
   ['enter/l', 'launch'],
@@ -18,8 +21,12 @@ export const HOME_KEYS: readonly KeyHint[] = [
 
 interface Props {
   /** Null while they load. */
-  providers: readonly ProviderDefinition[] | null;
+  providers: readonly ListedProvider[] | null;
   active: boolean;
+  /** The provider selected when the screen opens (coming back to home keeps it). */
+  initialProviderId?: string;
+  /** Every action is on the selected provider. */
+  onSelect?: (providerId: string) => void;
   onLaunch: (providerId: string) => void;
   onLogin: (providerId: string) => void;
   onAccounts: (providerId: string) => void;
@@ -27,21 +34,39 @@ interface Props {
   onQuit: () => void;
 }
 
-/** The overview: every provider with its accounts, and what to do next. */
+/**
+ * The overview: every provider (the selected one as a card with its
+ * accounts, the others one line each, scrolling when they do not fit) and
+ * what to do next.
+ */
 export function HomeScreen(props: Props) {
   const { active } = props;
+  const tone = useTone();
   const providers = props.providers ?? [];
-  const { rows } = useTerminalSize();
-  const [index, setIndex] = useState(0);
-  const selected = providers[Math.min(index, providers.length - 1)];
-  // Room for account rows once titles, notices and the key bar are placed.
-  const maxAccounts = Math.max(1, Math.floor((rows - 10) / Math.max(1, providers.length)) - 3);
+  const { columns, rows } = useTerminalSize();
+  const [chosen, setChosen] = useState(props.initialProviderId);
+  const found = providers.findIndex((p) => p.id === chosen);
+  const index = Math.max(found, 0);
+  const selected = providers[index];
+  const layout = homeLayout(
+    providers.length,
+    index,
+    bodyRows(rows),
+    noticeRows(selected?.notice, columns),
+  );
 
   useInput(
     (input, key) => {
       if (input === 'q') return props.onQuit();
       const step = cursorStep(input, key);
-      if (step !== 0) return setIndex((i) => clampIndex(i, step, providers.length));
+      if (step !== 0) {
+        const next = providers[clampIndex(index, step, providers.length)];
+        if (next) {
+          setChosen(next.id);
+          props.onSelect?.(next.id);
+        }
+        return;
+      }
       if (!selected) return;
       if (key.return || input === 'l') props.onLaunch(selected.id);
       else if (input === 'n') props.onLogin(selected.id);
@@ -51,20 +76,30 @@ export function HomeScreen(props: Props) {
     { isActive: active },
   );
 
+  const above = layout.start;
+  const below = providers.length - layout.end;
   return (
     <Frame title="Home" hints={HOME_KEYS}>
       {props.providers === null ? <Text>Loading…</Text> : null}
       {props.providers?.length === 0 ? <Text>No providers are configured.</Text> : null}
+      {above > 0 ? <Text color={tone('muted')}> ↑ {above} more</Text> : null}
       <Box flexDirection="column">
-        {providers.map((provider) => (
-          <ProviderCard
-            key={provider.id}
-            provider={provider}
-            selected={provider.id === selected?.id && providers.length > 1}
-            maxAccounts={maxAccounts}
-          />
-        ))}
+        {providers
+          .slice(layout.start, layout.end)
+          .map((provider) =>
+            provider.id === selected?.id ? (
+              <ProviderCard
+                key={provider.id}
+                provider={provider}
+                marked={providers.length > 1}
+                maxAccounts={layout.maxAccounts}
+              />
+            ) : (
+              <ProviderRow key={provider.id} provider={provider} />
+            ),
+          )}
       </Box>
+      {below > 0 ? <Text color={tone('muted')}> ↓ {below} more</Text> : null}
     </Frame>
   );
 }

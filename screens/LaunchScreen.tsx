@@ -10,6 +10,7 @@ import type { KeyHint } from './components/KeyHints.js';
 import { SessionSummary } from './components/SessionSummary.js';
 import { useTone } from './components/theme.js';
 import type { LaunchSummary } from './navigation.js';
+import { KEYLESS_ACCOUNT, loginKind } from './provider-kind.js';
 
 export const LAUNCH_KEYS: readonly KeyHint[] = [
   ['enter', 'start claude'],
@@ -38,9 +39,11 @@ export function LaunchScreen({ provider, summary, active, onLaunch, onLogin, onB
   const { accounts } = useAccounts(provider.id);
   const settings = useSettings(provider.id);
   const account = accounts?.find((a) => a.isDefault);
+  // A provider that takes no key is always usable, through its implicit account.
+  const keyless = loginKind(provider) === 'keyless';
   const usable = accounts?.filter((a) => !a.paused && a.state.kind !== 'needs-login') ?? [];
   const model = settings.values?.env.ANTHROPIC_MODEL || provider.defaultModel;
-  const ready = session.phase === 'ready' && usable.length > 0;
+  const ready = session.phase === 'ready' && (keyless || usable.length > 0);
 
   useInput(
     (input, key) => {
@@ -52,8 +55,14 @@ export function LaunchScreen({ provider, summary, active, onLaunch, onLogin, onB
     { isActive: active },
   );
 
+  const accountText = keyless
+    ? `${KEYLESS_ACCOUNT} (no key needed)`
+    : account
+      ? `${account.nickname} (${account.label})`
+      : 'none';
   const rows: Array<[string, string]> = [
-    ['account', account ? `${account.nickname} (${account.label})` : 'none'],
+    ['provider', `${provider.displayName} (${provider.id})`],
+    ['account', accountText],
     ['model', model],
     ['endpoint', provider.apiUrl],
     ['proxy', session.phase === 'ready' ? session.proxyUrl : session.phase],
@@ -78,7 +87,7 @@ export function LaunchScreen({ provider, summary, active, onLaunch, onLogin, onB
         {session.phase === 'failed' ? (
           <Text color={tone('bad')}>{session.message} Press r to try again.</Text>
         ) : null}
-        {session.phase === 'ready' && accounts && usable.length === 0 ? (
+        {session.phase === 'ready' && !keyless && accounts && usable.length === 0 ? (
           <Text color={tone('warn')}>No usable account: press n to log in.</Text>
         ) : null}
         {ready ? <Text color={tone('good')}>Ready: press Enter to start claude.</Text> : null}

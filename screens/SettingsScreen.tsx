@@ -1,5 +1,6 @@
 import { Box, Text, useInput } from 'ink';
 import { useEffect, useState } from 'react';
+import { useModelList } from '../hooks/use-model-list.js';
 import { type SettingsValues, useSettings } from '../hooks/use-settings.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import type { ProviderDefinition } from '../src/providers/types.js';
@@ -36,12 +37,15 @@ type Mode =
 interface Props {
   provider: ProviderDefinition;
   active: boolean;
+  /** After a save: config.yaml may name a new endpoint. */
+  onSaved?: () => void;
   onBack: () => void;
 }
 
 /** Edits the provider's settings file and config.yaml's managed keys. */
-export function SettingsScreen({ provider, active, onBack }: Props) {
+export function SettingsScreen({ provider, active, onSaved, onBack }: Props) {
   const { rows: height } = useTerminalSize();
+  const models = useModelList(provider);
   const { values, error, save } = useSettings(provider.id);
   const [draft, setDraft] = useState<SettingsValues | null>(null);
   const [cursor, setCursor] = useState(0);
@@ -73,7 +77,11 @@ export function SettingsScreen({ provider, active, onBack }: Props) {
       if (key.ctrl && input === 's') {
         const problem = validateValues(provider, draft);
         if (problem) return setFlash({ text: `Not saved. ${problem}`, tone: 'bad' });
-        void save(draft).then((ok) => ok && setFlash({ text: 'Saved.', tone: 'good' }));
+        void save(draft).then((ok) => {
+          if (!ok) return;
+          setFlash({ text: 'Saved.', tone: 'good' });
+          onSaved?.();
+        });
         return;
       }
       if (input === 'q' || key.escape) return dirty ? setMode({ mode: 'confirm-leave' }) : onBack();
@@ -108,6 +116,7 @@ export function SettingsScreen({ provider, active, onBack }: Props) {
               values={draft}
               selected={i === index}
               defaultModel={provider.defaultModel}
+              endpoint={provider.apiUrl}
               limit={limit}
             />
           ))
@@ -115,7 +124,7 @@ export function SettingsScreen({ provider, active, onBack }: Props) {
       {draft && active && mode.mode === 'pick' ? (
         <ModelPicker
           label={mode.label}
-          models={provider.models}
+          models={models}
           current={draft.env[mode.key]}
           height={height - 8}
           onPick={(model) => {
@@ -135,6 +144,7 @@ export function SettingsScreen({ provider, active, onBack }: Props) {
       {draft && active && mode.mode === 'edit' ? (
         <Box marginTop={1}>
           <SettingsEditor
+            providerId={provider.id}
             row={mode.row}
             draft={draft}
             limit={limit}

@@ -60,7 +60,7 @@ export async function runTui(
       }
       const summary = await handOff(screen, services, outcome.providerId, () => ctx.clock.now());
       state = initialNav({ screen: 'launch', providerId: outcome.providerId, summary }, [
-        { screen: 'home' },
+        { screen: 'home', providerId: outcome.providerId },
       ]);
     }
   } finally {

@@ -18,7 +18,8 @@ export interface LaunchSummary {
 }
 
 export type Route =
-  | { screen: 'home' }
+  /** `providerId`: the provider selected on home, kept while the user is elsewhere. */
+  | { screen: 'home'; providerId?: string }
   | { screen: 'accounts'; providerId: string }
   | { screen: 'settings'; providerId: string }
   | { screen: 'launch'; providerId: string; summary?: LaunchSummary }
@@ -47,6 +48,7 @@ export type NavAction =
   | { type: 'back' }
   | { type: 'quit'; code?: number }
   | { type: 'toggle-help' }
+  | { type: 'select'; providerId: string }
   | { type: 'launch'; providerId: string }
   | { type: 'login-finished'; ok: boolean; message?: string };
 
@@ -77,6 +79,10 @@ export function navigationReducer(state: NavState, action: NavAction): NavState 
 
     case 'toggle-help':
       return { ...state, helpOpen: !state.helpOpen };
+
+    case 'select':
+      if (state.route.screen !== 'home') return state;
+      return { ...state, route: { screen: 'home', providerId: action.providerId } };
 
     case 'launch':
       return { ...state, outcome: { type: 'launch', providerId: action.providerId } };

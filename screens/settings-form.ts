@@ -1,5 +1,7 @@
 import type { SettingsValues } from '../hooks/use-settings.js';
 import type { RoutingStrategy } from '../src/config/config-file.js';
+import { IFLOW_DEFAULT_API_URL } from '../src/providers/iflow.js';
+import { PRESETS } from '../src/providers/presets.js';
 import { findModel, type ProviderDefinition } from '../src/providers/types.js';
 
 /** The env keys the editor shows as fields of their own. */
@@ -17,6 +19,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export type SettingsRow =
   | { kind: 'model'; key: string; label: string }
   | { kind: 'max-tokens' }
+  | { kind: 'endpoint' }
   | { kind: 'env'; name: string }
   | { kind: 'add-env' }
   | { kind: 'strategy' }
@@ -29,6 +32,7 @@ export function settingsRows(values: SettingsValues): SettingsRow[] {
   return [
     ...MODEL_KEYS.map(([key, label]) => ({ kind: 'model' as const, key, label })),
     { kind: 'max-tokens' },
+    { kind: 'endpoint' },
     ...extra.map((name) => ({ kind: 'env' as const, name })),
     { kind: 'add-env' },
     { kind: 'strategy' },
@@ -47,6 +51,31 @@ export function validateMaxTokens(text: string, limit: number): string | null {
   if (!/^[0-9]+$/.test(text)) return 'Enter a whole number.';
   const value = Number(text);
   if (value < 1 || value > limit) return `Enter a number from 1 to ${limit}.`;
+  return null;
+}
+
+/**
+ * The endpoint a provider falls back to when config.yaml sets none: iFlow's
+ * built-in one or a preset's. A provider defined in config.yaml has none, so
+ * its `api_url` cannot be cleared.
+ */
+export function defaultEndpoint(providerId: string): string | undefined {
+  if (providerId === 'iflow') return IFLOW_DEFAULT_API_URL;
+  return PRESETS[providerId]?.api_url;
+}
+
+/** An OpenAI-compatible base URL; empty means the default, where there is one. */
+export function validateEndpoint(text: string, clearable: boolean): string | null {
+  const value = text.trim();
+  if (value === '') return clearable ? null : 'Enter the endpoint URL.';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'Enter a URL such as https://api.example.com/v1.';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return 'The URL must use http or https.';
   return null;
 }
 
@@ -86,6 +115,10 @@ export function validateValues(
     const problem = validateMaxTokens(maxTokens, limit);
     if (problem) return `Max tokens: ${problem}`;
   }
+  if (values.apiUrl !== undefined) {
+    const problem = validateEndpoint(values.apiUrl, defaultEndpoint(provider.id) !== undefined);
+    if (problem) return `Endpoint: ${problem}`;
+  }
   return validatePort(String(values.proxyPort));
 }
 
@@ -97,6 +130,7 @@ export function sameValues(a: SettingsValues, b: SettingsValues): boolean {
   return (
     a.strategy === b.strategy &&
     a.proxyPort === b.proxyPort &&
+    a.apiUrl === b.apiUrl &&
     JSON.stringify(Object.entries(a.env).sort()) === JSON.stringify(Object.entries(b.env).sort())
   );
 }

@@ -1,8 +1,10 @@
 import type { SettingsValues } from '../../hooks/use-settings.js';
 import {
+  defaultEndpoint,
   MAX_TOKENS_KEY,
   parseEnvEntry,
   type SettingsRow,
+  validateEndpoint,
   validateMaxTokens,
   validateModelName,
   validatePort,
@@ -10,6 +12,7 @@ import {
 import { TextField } from './TextField.js';
 
 interface Props {
+  providerId: string;
   row: SettingsRow;
   draft: SettingsValues;
   /** Largest max tokens the chosen model takes. */
@@ -24,7 +27,26 @@ interface Props {
  * types and accepts only a valid value, so nothing invalid reaches the draft
  * (and so the file).
  */
-export function SettingsEditor({ row, draft, limit, setEnv, setDraft, done }: Props) {
+export function SettingsEditor(props: Props) {
+  const { providerId, row, draft, limit, setEnv, setDraft, done } = props;
+  if (row.kind === 'endpoint') {
+    const fallback = defaultEndpoint(providerId);
+    return (
+      <TextField
+        label="Endpoint"
+        initial={draft.apiUrl ?? ''}
+        validate={(v) => validateEndpoint(v, fallback !== undefined)}
+        {...(fallback ? { placeholder: `empty: ${fallback}` } : {})}
+        onCancel={done}
+        onSubmit={(v) => {
+          const { apiUrl: _old, ...rest } = draft;
+          const value = v.trim().replace(/\/+$/, '');
+          setDraft(value === '' ? rest : { ...rest, apiUrl: value });
+          done();
+        }}
+      />
+    );
+  }
   return editor(row, draft, limit, setEnv, setDraft, done);
 }
 
@@ -103,6 +125,7 @@ function editor(
         />
       );
     case 'strategy':
+    case 'endpoint':
       return null;
   }
 }

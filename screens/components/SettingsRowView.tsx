@@ -8,15 +8,18 @@ interface Props {
   values: SettingsValues;
   selected: boolean;
   defaultModel: string;
+  /** The endpoint in use when config.yaml sets none. */
+  endpoint: string;
   limit: number;
 }
 
 const LABEL_WIDTH = 16;
 
 /** One line of the settings editor: label and current value. */
-export function SettingsRowView({ row, values, selected, defaultModel, limit }: Props) {
+export function SettingsRowView(props: Props) {
+  const { row, values, selected } = props;
   const tone = useTone();
-  const [label, value, note] = describeRow(row, values, defaultModel, limit);
+  const [label, value, note] = describeRow(row, values, props);
   return (
     <Box>
       <Text color={tone('accent')}>{selected ? '▶ ' : '  '}</Text>
@@ -34,8 +37,7 @@ export function SettingsRowView({ row, values, selected, defaultModel, limit }: 
 function describeRow(
   row: SettingsRow,
   values: SettingsValues,
-  defaultModel: string,
-  limit: number,
+  { defaultModel, endpoint, limit }: Pick<Props, 'defaultModel' | 'endpoint' | 'limit'>,
 ): [string, string, string?] {
   switch (row.kind) {
     case 'model': {
@@ -46,6 +48,8 @@ function describeRow(
     }
     case 'max-tokens':
       return ['Max tokens', values.env[MAX_TOKENS_KEY] ?? '(default)', `1..${limit}`];
+    case 'endpoint':
+      return values.apiUrl ? ['Endpoint', values.apiUrl] : ['Endpoint', '(default)', endpoint];
     case 'env':
       return [row.name, values.env[row.name] ?? '', 'env'];
     case 'add-env':

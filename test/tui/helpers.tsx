@@ -15,7 +15,7 @@ import type {
 } from '../../hooks/services.js';
 import { ServicesContext } from '../../hooks/services.js';
 import { ColorContext } from '../../screens/components/theme.js';
-import { recordLogin } from '../../src/accounts/registry.js';
+import { recordApiKey, recordLogin } from '../../src/accounts/registry.js';
 import { type Clock, systemClock } from '../../src/clock.js';
 import { type CcsPaths, ccsPaths } from '../../src/home.js';
 import { silentLogger } from '../../src/log.js';
@@ -98,6 +98,8 @@ export interface TestServices extends TuiServices {
   raw: string[];
   opened: string[];
   logins: LoginRequest[];
+  /** Keys handed to saveApiKey, in order. */
+  savedKeys: string[];
 }
 
 export function makeServices(
@@ -107,6 +109,7 @@ export function makeServices(
   const raw: string[] = [];
   const opened: string[] = [];
   const logins: LoginRequest[] = [];
+  const savedKeys: string[] = [];
   return {
     paths,
     env: {},
@@ -116,6 +119,15 @@ export function makeServices(
     login: (request) => {
       logins.push(request);
       return new Promise(() => {});
+    },
+    // The real registry on the test's temp home: files are written as in use.
+    saveApiKey: (request) => {
+      savedKeys.push(request.apiKey);
+      return recordApiKey(paths, request.provider.id, {
+        apiKey: request.apiKey,
+        ...(request.nickname ? { nickname: request.nickname } : {}),
+        now: new Date(),
+      });
     },
     session: fakeSession(),
     writeRaw: (data) => raw.push(data),
@@ -129,6 +141,7 @@ export function makeServices(
     raw,
     opened,
     logins,
+    savedKeys,
     ...overrides,
   };
 }

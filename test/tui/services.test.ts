@@ -1,8 +1,10 @@
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTuiServices, toAccountNotice } from '../../hooks/default-services.js';
 import { systemClock } from '../../src/clock.js';
 import type { CommandContext } from '../../src/commands/context.js';
 import { runDemo } from '../../src/commands/demo.js';
+import { ensureDir } from '../../src/fs/atomic.js';
 import type { CcsPaths } from '../../src/home.js';
 import { silentLogger } from '../../src/log.js';
 import { tempHome } from './helpers.js';
@@ -54,12 +56,51 @@ describe('createTuiServices', () => {
       }).ctx,
     );
     const providers = await services.loadProviders();
-    expect(providers.map((p) => [p.id, p.apiUrl])).toEqual([['iflow', 'http://127.0.0.1:7/v1']]);
+    expect(providers[0]).toMatchObject({ id: 'iflow', apiUrl: 'http://127.0.0.1:7/v1' });
+    expect(providers[0]?.preset).toBeUndefined();
+  });
+
+  it('lists the presets after the configured providers, marked as presets', async () => {
+    const services = createTuiServices(context({}).ctx);
+    const providers = await services.loadProviders();
+    expect(providers.map((p) => [p.id, p.preset ?? false])).toEqual([
+      ['iflow', false],
+      ['deepseek', true],
+      ['openrouter', true],
+      ['moonshot', true],
+      ['ollama', true],
+    ]);
+  });
+
+  it('lists a provider of config.yaml as configured, and stores its key 0600', async () => {
+    await ensureDir(paths.cliproxyDir);
+    await writeFile(
+      paths.configFile,
+      'providers:\n  corp:\n    kind: api-key\n    api_url: http://127.0.0.1:9/v1\n    models: [m1]\n',
+    );
+    const services = createTuiServices(context({}).ctx);
+    const providers = await services.loadProviders();
+    const corp = providers.find((p) => p.id === 'corp');
+    expect(providers.map((p) => p.id).slice(0, 2)).toEqual(['iflow', 'corp']);
+    expect(corp).toMatchObject({ apiUrl: 'http://127.0.0.1:9/v1', auth: { kind: 'api-key' } });
+    expect(corp?.preset).toBeUndefined();
+
+    const { account, created } = await services.saveApiKey({
+      provider: corp!,
+      apiKey: 'sk-corp-1234',
+    });
+    expect(created).toBe(true);
+    expect(account.nickname).toBe('key-1234');
+    const file = await stat(account.tokenPath);
+    expect(file.mode & 0o777).toBe(0o600);
+    expect(JSON.parse(await readFile(account.tokenPath, 'utf8')).api_key).toBe('sk-corp-1234');
   });
 
   it('also lists a provider named on the command line, when it resolves', async () => {
     const services = createTuiServices(context({}).ctx, { include: ['iflow', 'no-such-provider'] });
-    expect((await services.loadProviders()).map((p) => p.id)).toEqual(['iflow']);
+    const ids = (await services.loadProviders()).map((p) => p.id);
+    expect(ids).toContain('iflow');
+    expect(ids).not.toContain('no-such-provider');
   });
 
   it('writes OSC sequences straight to the terminal stream', () => {

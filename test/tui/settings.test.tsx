@@ -122,7 +122,7 @@ describe('SettingsScreen', () => {
   it('adds and deletes extra env entries, refusing a bad name', async () => {
     const { app } = setup();
     await waitForFrame(app, '+ env entry');
-    await press(app, ARROW_DOWN, 5);
+    await press(app, ARROW_DOWN, 6);
     await waitForFrame(app, '▶ + env entry');
     await press(app, ENTER);
     await press(app, '1BAD=x');
@@ -149,7 +149,7 @@ describe('SettingsScreen', () => {
     await writeFile(paths.configFile, 'proxy:\n  port: 9000\n  extra: 1\ncustom:\n  keep: me\n');
     const { app } = setup();
     await waitForFrame(app, 'Proxy port      9000');
-    await press(app, ARROW_DOWN, 6);
+    await press(app, ARROW_DOWN, 7);
     await waitForFrame(app, '▶ Routing');
     await press(app, ENTER);
     await waitForFrame(app, 'Routing         round-robin');
@@ -178,7 +178,7 @@ describe('SettingsScreen', () => {
   it('asks before leaving with unsaved changes', async () => {
     const { app, onBack } = setup();
     await waitForFrame(app, 'Routing');
-    await press(app, ARROW_DOWN, 6);
+    await press(app, ARROW_DOWN, 7);
     await press(app, ENTER);
     await waitForFrame(app, '(unsaved)');
     await press(app, 'q');

@@ -1,0 +1,81 @@
+import { Box, Text, useInput } from 'ink';
+import Spinner from 'ink-spinner';
+import { useEffect } from 'react';
+import { useApiKeyLogin } from '../hooks/use-api-key-login.js';
+import { Frame } from './components/Frame.js';
+import type { KeyHint } from './components/KeyHints.js';
+import { useKeyCapture } from './components/key-capture.js';
+import { useTone } from './components/theme.js';
+import type { LoginScreenProps as Props } from './LoginScreen.js';
+
+const EDIT_KEYS: readonly KeyHint[] = [
+  ['enter', 'save'],
+  ['esc', 'cancel'],
+  ['ctrl+u', 'clear'],
+];
+
+/** Shown in place of each character of the key: it never appears on screen. */
+export const MASK = '•';
+
+/**
+ * An API-key provider's login: a masked field for the key (typed or pasted),
+ * stored as an account through the registry, with 0600 token files.
+ */
+export function ApiKeyLoginScreen(props: Props) {
+  const { provider, nickname, active, standalone, onDone, onCancel } = props;
+  const tone = useTone();
+  const { state, dispatch } = useApiKeyLogin(provider, nickname);
+  const editing = state.phase === 'editing';
+  useKeyCapture(active && editing);
+
+  const message =
+    state.phase === 'saved'
+      ? `${state.created ? 'Saved' : 'Updated'} the ${provider.displayName} API key as ${state.account.nickname}.`
+      : undefined;
+  useEffect(() => {
+    if (standalone && message) onDone({ ok: true, message });
+  }, [standalone, message, onDone]);
+
+  useInput(
+    (input, key) => {
+      if (state.phase === 'saved') {
+        if (key.return || key.escape || input === 'q')
+          onDone({ ok: true, ...(message ? { message } : {}) });
+        return;
+      }
+      if (state.phase === 'saving') return;
+      if (key.escape) return onCancel();
+      if (key.return) return dispatch({ type: 'submit' });
+      if (key.backspace || key.delete) return dispatch({ type: 'erase' });
+      if (key.ctrl && input === 'u') return dispatch({ type: 'clear' });
+      if (key.ctrl || key.meta || key.tab || key.upArrow || key.downArrow) return;
+      if (key.leftArrow || key.rightArrow || key.pageUp || key.pageDown) return;
+      dispatch({ type: 'type', chunk: input });
+    },
+    { isActive: active },
+  );
+
+  const hints: readonly KeyHint[] = state.phase === 'saved' ? [['enter', 'continue']] : EDIT_KEYS;
+  return (
+    <Frame title={`Log in to ${provider.displayName}`} hints={hints}>
+      <Text>Enter the API key for {provider.displayName} (type or paste it):</Text>
+      <Text color={tone('muted')} wrap="truncate-end">
+        endpoint {provider.apiUrl}
+      </Text>
+      <Box marginTop={1}>
+        <Text bold>API key: </Text>
+        <Text>{MASK.repeat(state.phase === 'saved' ? 0 : [...state.value].length)}</Text>
+        {editing ? <Text inverse> </Text> : null}
+      </Box>
+      {state.phase === 'editing' && state.problem ? (
+        <Text color={tone('bad')}>{state.problem}</Text>
+      ) : null}
+      {state.phase === 'saving' ? (
+        <Text>
+          <Spinner type="dots" /> Saving the key…
+        </Text>
+      ) : null}
+      {message ? <Text color={tone('good')}>{message}</Text> : null}
+    </Frame>
+  );
+}
