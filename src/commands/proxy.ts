@@ -3,6 +3,7 @@ import { createRefreshService, refreshAccount } from '../auth/refresh.js';
 import { readConfig } from '../config/config-file.js';
 import { UserError } from '../errors.js';
 import { checkAccounts, needsLoginLine } from '../launch/accounts.js';
+import { warmProviderModels } from '../launch/models-warmup.js';
 import { loadOrCreateProxyKey } from '../launch/proxy-key.js';
 import { shellQuote } from '../launch/shell.js';
 import type { ProviderDefinition } from '../providers/types.js';
@@ -71,6 +72,7 @@ export async function runProxyCommand(
   try {
     // Before the refresh loop starts, so what is found here is said, not raced.
     await reportAccounts(ctx, provider);
+    await reportReachability(ctx, provider);
     refresh.start();
     ctx.stdout.write(
       `export ANTHROPIC_BASE_URL=${shellQuote(proxy.url)}\n` +
@@ -89,6 +91,26 @@ export async function runProxyCommand(
   ctx.logger.info('standalone proxy stopped', { ...stats });
   ctx.stderr.write(`ccs: proxy stopped after ${stats.requests} requests.\n`);
   return 0;
+}
+
+/**
+ * Asks the provider for its models (which also fills the list the proxy's
+ * GET /v1/models answers) and says on stderr when it could not be reached,
+ * naming its URL: every chat request would fail the same way.
+ */
+async function reportReachability(
+  ctx: CommandContext,
+  provider: ProviderDefinition,
+): Promise<void> {
+  const result = await warmProviderModels(provider, ctx.paths, { signal: ctx.signal }).catch(
+    () => undefined,
+  );
+  if (!result?.unreachable) return;
+  ctx.stderr.write(
+    `ccs: could not reach ${provider.displayName} (${result.problem}); ` +
+      `check providers.${provider.id}.api_url in ${ctx.paths.configFile}. ` +
+      'The proxy keeps running and will use it once it answers.\n',
+  );
 }
 
 /**

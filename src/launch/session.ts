@@ -11,6 +11,7 @@ import { startProxy } from '../proxy/server.js';
 import type { ProviderSettings } from '../settings.js';
 import { runClaudeProcess, type SignalSource } from './claude.js';
 import { buildClaudeEnv } from './env.js';
+import { warmProviderModels } from './models-warmup.js';
 import { newSecret } from './secret.js';
 
 export type SessionEvent =
@@ -91,6 +92,14 @@ export async function createSession(options: SessionOptions): Promise<Session> {
   });
   const unsubscribe = proxy.onEvent((event) => emit({ source: 'proxy', event }));
   refresh.start();
+  // Not awaited: claude starts at once; /v1/models answers from the provider's
+  // own list as soon as it has come (the definition's until then).
+  void warmProviderModels(provider, paths, options.fetch ? { fetch: options.fetch } : {}).then(
+    (result) => {
+      if (result.problem)
+        logger.info('models: provider list unavailable', { problem: result.problem });
+    },
+  );
   logger.info('session started', { provider: provider.id, proxy: proxy.url });
 
   let closing: Promise<void> | undefined;
