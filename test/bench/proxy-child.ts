@@ -5,6 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
+import v8 from 'node:v8';
 import { ccsPaths } from '../../src/home.js';
 import { iflowProvider } from '../../src/providers/iflow.js';
 import { startProxy } from '../../src/proxy/server.js';
@@ -46,6 +47,11 @@ process.on('message', async (message: { type?: string }) => {
       type: 'rss',
       peakBytes: process.resourceUsage().maxRSS * 1024,
       memory: process.memoryUsage(),
+      spaces: Object.fromEntries(
+        v8
+          .getHeapSpaceStatistics()
+          .map((s) => [s.space_name, Math.round(s.space_size / 10485.76) / 100]),
+      ),
       cpu: process.cpuUsage(),
     });
   }

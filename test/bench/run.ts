@@ -43,9 +43,11 @@ interface Target {
 function startChild(
   script: string,
   args: string[] = [],
+  execArgv: string[] = [],
 ): Promise<{ child: ChildProcess; port: number }> {
   const child = fork(path.join(here, script), args, {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv,
   });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
@@ -152,9 +154,13 @@ async function main(): Promise<void> {
 
   const upstream = await startChild('upstream.js');
   const apiUrl = `http://127.0.0.1:${upstream.port}/v1`;
-  const proxyChild = await startChild('proxy-child.js', [
-    JSON.stringify({ home, apiUrl, secret: SECRET }),
-  ]);
+  // BENCH_PROXY_FLAGS: node flags for the proxy process only (experiments, e.g. heap sizes).
+  const proxyFlags = process.env.BENCH_PROXY_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const proxyChild = await startChild(
+    'proxy-child.js',
+    [JSON.stringify({ home, apiUrl, secret: SECRET })],
+    proxyFlags,
+  );
 
   const provider = iflowProvider('http://127.0.0.1:9', apiUrl);
   const anthropicBody = (chunks: number) =>
@@ -247,10 +253,28 @@ async function main(): Promise<void> {
   await rm(home, { recursive: true, force: true });
 }
 
-/** The proxy process's peak RSS so far (bytes). */
+interface MemoryReport {
+  peakBytes: number;
+  memory: NodeJS.MemoryUsage;
+  /** V8 heap spaces: name -> committed MiB. */
+  spaces: Record<string, number>;
+}
+
+/** The proxy process's peak RSS so far (bytes); BENCH_MEMORY=1 prints the detail. */
 function askPeakRss(child: ChildProcess): Promise<number> {
   return new Promise((resolve) => {
-    child.once('message', (message: { peakBytes: number }) => resolve(message.peakBytes));
+    child.once('message', (message: MemoryReport) => {
+      if (process.env.BENCH_MEMORY) {
+        const mib = (n: number) => (n / 1048576).toFixed(1);
+        const m = message.memory;
+        process.stdout.write(
+          `  proxy memory: peak ${mib(message.peakBytes)}, rss ${mib(m.rss)}, heap ` +
+            `${mib(m.heapUsed)}/${mib(m.heapTotal)}, external ${mib(m.external)}, buffers ` +
+            `${mib(m.arrayBuffers)} MiB; spaces ${JSON.stringify(message.spaces)}\n`,
+        );
+      }
+      resolve(message.peakBytes);
+    });
     child.send({ type: 'rss' });
   });
 }

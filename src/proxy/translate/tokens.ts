@@ -23,6 +23,7 @@
  * Claude Code's auto-compact trusts this number, and an undercount ends in
  * "prompt is too long". One pass costs about a JSON.parse of the same text.
  */
+import { TextMemo } from './text-memo.js';
 import type { AnthropicRequest } from './types.js';
 import { isRecord } from './upstream-error.js';
 
@@ -39,6 +40,13 @@ const TOOL_OVERHEAD = 8;
 const REQUEST_OVERHEAD = 3;
 /** Roughly what a ~1000×1000 image costs; the data is not decoded. */
 export const IMAGE_TOKENS = 1600;
+
+/**
+ * Estimates of the long texts of recent requests (system prompt, tool
+ * schemas, history), which Claude Code resends every turn. 2M characters
+ * holds a full 200k-token context; it keeps at most ~4 MB (8 for CJK) alive.
+ */
+export const textTokenMemo = new TextMemo(2_000_000, 256);
 
 /** Character classes (plain numbers: this loop is the whole cost). */
 const LETTER = 1;
@@ -136,7 +144,7 @@ class Counter {
   images = 0;
 
   text(value: string): void {
-    if (value !== '') this.tokens += estimateTextTokens(value);
+    if (value !== '') this.tokens += textTokenMemo.get(value, estimateTextTokens);
   }
 
   /** Strings, blocks and block lists: every text-bearing field once. */
