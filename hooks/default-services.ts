@@ -2,7 +2,11 @@ import type { CommandContext } from '../src/commands/context.js';
 import { readConfig } from '../src/config/config-file.js';
 import type { Session, SessionEvent } from '../src/launch/session.js';
 import { PRESETS } from '../src/providers/presets.js';
-import { BUILT_IN_PROVIDER_IDS, resolveProvider } from '../src/providers/registry.js';
+import {
+  BUILT_IN_PROVIDER_IDS,
+  isUnadoptedPreset,
+  resolveProvider,
+} from '../src/providers/registry.js';
 import type { ProviderDefinition } from '../src/providers/types.js';
 import { openBrowser } from '../src/terminal/browser.js';
 import { isSshSession, supportsHyperlinks } from '../src/terminal/escapes.js';
@@ -33,7 +37,7 @@ export function createTuiServices(ctx: CommandContext, options: ServiceOptions =
     for (const id of ids) {
       try {
         const provider = resolveProvider(id, { ...config, file: paths.configFile }, env);
-        const preset = id in PRESETS && !(id in config.providers);
+        const preset = isUnadoptedPreset(id, config);
         providers.push(preset ? { ...provider, preset } : provider);
       } catch (error) {
         // A config.yaml entry that is not a provider (or is broken) is
@@ -62,17 +66,15 @@ export function createTuiServices(ctx: CommandContext, options: ServiceOptions =
       });
     },
     saveApiKey: async (request) => {
-      const { recordApiKey } = await import('../src/accounts/registry.js');
-      const result = await recordApiKey(paths, request.provider.id, {
+      // Shared with `ccs <id> --auth --api-key`: stores the key, adopts a preset.
+      const { loginWithApiKey } = await import('../src/auth/api-key-login.js');
+      return loginWithApiKey({
+        provider: request.provider,
+        paths,
         apiKey: request.apiKey,
+        clock,
         ...(request.nickname ? { nickname: request.nickname } : {}),
-        now: new Date(clock.now()),
       });
-      logger.info('api key stored', {
-        provider: request.provider.id,
-        nickname: result.account.nickname,
-      });
-      return result;
     },
     session: createSessionHolder(ctx),
     writeRaw: (data) => {

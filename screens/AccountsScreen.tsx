@@ -7,7 +7,7 @@ import type { ProviderDefinition } from '../src/providers/types.js';
 import { Confirm } from './components/Confirm.js';
 import { Frame } from './components/Frame.js';
 import type { KeyHint } from './components/KeyHints.js';
-import { cursorStep } from './components/keys.js';
+import { cursorStep, steppedId } from './components/keys.js';
 import { StatusBadge } from './components/StatusBadge.js';
 import { TextField } from './components/TextField.js';
 import { useTone } from './components/theme.js';
@@ -48,10 +48,6 @@ export function AccountsScreen({ provider, active, onLogin, onBack }: Props) {
   const found = list.findIndex((a) => a.id === selectedId);
   const index = Math.max(found, 0);
   const current = list[index];
-  const moveTo = (row: number) => {
-    const target = list[Math.max(0, Math.min(list.length - 1, row))];
-    if (target) setSelectedId(target.id);
-  };
 
   const report = (ok: boolean, text: string) => ok && setFlash(text);
 
@@ -60,7 +56,7 @@ export function AccountsScreen({ provider, active, onLogin, onBack }: Props) {
       if (input === 'q' || key.escape) return onBack();
       if (input === 'a') return onLogin();
       const step = cursorStep(input, key);
-      if (step !== 0) return moveTo(index + step);
+      if (step !== 0) return setSelectedId((id) => steppedId(list, id, step) ?? id);
       if (!current) return;
       setFlash(null);
       if (key.return) {

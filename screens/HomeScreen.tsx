@@ -1,10 +1,10 @@
 import { Box, Text, useInput } from 'ink';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ListedProvider } from '../hooks/services.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import { Frame } from './components/Frame.js';
 import type { KeyHint } from './components/KeyHints.js';
-import { clampIndex, cursorStep } from './components/keys.js';
+import { cursorStep, steppedId } from './components/keys.js';
 import { ProviderCard } from './components/ProviderCard.js';
 import { ProviderRow } from './components/ProviderRow.js';
 import { useTone } from './components/theme.js';
@@ -55,18 +55,17 @@ export function HomeScreen(props: Props) {
     noticeRows(selected?.notice, columns),
   );
 
+  const { onSelect } = props;
+  const selectedId = selected?.id;
+  useEffect(() => {
+    if (selectedId) onSelect?.(selectedId);
+  }, [selectedId, onSelect]);
+
   useInput(
     (input, key) => {
       if (input === 'q') return props.onQuit();
       const step = cursorStep(input, key);
-      if (step !== 0) {
-        const next = providers[clampIndex(index, step, providers.length)];
-        if (next) {
-          setChosen(next.id);
-          props.onSelect?.(next.id);
-        }
-        return;
-      }
+      if (step !== 0) return setChosen((id) => steppedId(providers, id, step) ?? id);
       if (!selected) return;
       if (key.return || input === 'l') props.onLaunch(selected.id);
       else if (input === 'n') props.onLogin(selected.id);

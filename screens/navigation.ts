@@ -82,6 +82,7 @@ export function navigationReducer(state: NavState, action: NavAction): NavState 
 
     case 'select':
       if (state.route.screen !== 'home') return state;
+      if (state.route.providerId === action.providerId) return state;
       return { ...state, route: { screen: 'home', providerId: action.providerId } };
 
     case 'launch':

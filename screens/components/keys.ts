@@ -17,3 +17,20 @@ export function cursorStep(input: string, key: Key): number {
 export function clampIndex(index: number, step: number, length: number): number {
   return Math.max(0, Math.min(length - 1, index + step));
 }
+
+/**
+ * The id `step` rows away from `currentId` (the first row when it is not in
+ * the list). Used with a state updater, so that keys read before the next
+ * render each move from where the previous one left the cursor.
+ */
+export function steppedId(
+  items: readonly { id: string }[],
+  currentId: string | null | undefined,
+  step: number,
+): string | undefined {
+  const index = Math.max(
+    items.findIndex((item) => item.id === currentId),
+    0,
+  );
+  return items[clampIndex(index, step, items.length)]?.id;
+}

@@ -19,6 +19,7 @@ import { recordApiKey, recordLogin } from '../../src/accounts/registry.js';
 import { type Clock, systemClock } from '../../src/clock.js';
 import { type CcsPaths, ccsPaths } from '../../src/home.js';
 import { silentLogger } from '../../src/log.js';
+import { definitionFromEntry } from '../../src/providers/config-providers.js';
 import { iflowProvider } from '../../src/providers/iflow.js';
 import type { ProviderDefinition } from '../../src/providers/types.js';
 
@@ -231,6 +232,8 @@ export function renderSized(
   rows: number,
 ) {
   const stdout = new SizedStdout(columns, rows);
+  // Ink reads keys on 'readable' through read(), one chunk per write.
+  let pending: string | null = null;
   const stdin = Object.assign(new EventEmitter(), {
     isTTY: true,
     setEncoding() {},
@@ -239,7 +242,15 @@ export function renderSized(
     unref() {},
     resume() {},
     pause() {},
-    read: () => null,
+    read: () => {
+      const chunk = pending;
+      pending = null;
+      return chunk;
+    },
+    write(data: string) {
+      pending = data;
+      stdin.emit('readable');
+    },
   });
   const instance = inkRender(
     <ServicesContext.Provider value={services}>
@@ -253,5 +264,49 @@ export function renderSized(
       patchConsole: false,
     },
   );
-  return { stdout, lastFrame: stdout.lastFrame, unmount: () => instance.unmount() };
+  return { stdout, stdin, lastFrame: stdout.lastFrame, unmount: () => instance.unmount() };
+}
+
+/** A provider as config.yaml defines one (through the real parser), endpoints on closed ports. */
+export function configProvider(id: string, entry: Record<string, unknown>): ProviderDefinition {
+  return definitionFromEntry(id, entry, 'config.yaml');
+}
+
+/** An OpenAI-compatible endpoint that takes a key. */
+export const KEYED: ProviderDefinition = configProvider('corp', {
+  kind: 'api-key',
+  display_name: 'Corp Gateway',
+  api_url: 'http://127.0.0.1:9/corp/v1',
+  models: [
+    { id: 'corp-large', max_tokens: 16384 },
+    { id: 'corp-small', max_tokens: 4096 },
+  ],
+});
+
+/** A local server that takes no key. */
+export const KEYLESS: ProviderDefinition = configProvider('local-llm', {
+  kind: 'api-key',
+  display_name: 'Local LLM',
+  api_url: 'http://127.0.0.1:9/local/v1',
+  api_key: 'none',
+  models: ['llama'],
+});
+
+/** A device-code provider found through its issuer's metadata. */
+export const ISSUER: ProviderDefinition = configProvider('gateway', {
+  kind: 'device-code',
+  display_name: 'Company Gateway',
+  issuer: 'http://127.0.0.1:9/realms/dev',
+  client_id: 'ccs',
+  api_url: 'http://127.0.0.1:9/llm/v1',
+  models: ['gw-model'],
+});
+
+/** Stores an API key account for `providerId`, as the login screen does. */
+export function seedApiKey(paths: CcsPaths, providerId: string, apiKey: string, nickname?: string) {
+  return recordApiKey(paths, providerId, {
+    apiKey,
+    ...(nickname ? { nickname } : {}),
+    now: new Date(),
+  });
 }

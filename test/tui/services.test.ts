@@ -96,6 +96,16 @@ describe('createTuiServices', () => {
     expect(JSON.parse(await readFile(account.tokenPath, 'utf8')).api_key).toBe('sk-corp-1234');
   });
 
+  it('a key saved for a preset makes it a provider of config.yaml', async () => {
+    const services = createTuiServices(context({}).ctx);
+    const deepseek = (await services.loadProviders()).find((p) => p.id === 'deepseek')!;
+    expect(deepseek.preset).toBe(true);
+    await services.saveApiKey({ provider: deepseek, apiKey: 'sk-ds-9876', nickname: 'work' });
+    const after = (await services.loadProviders()).find((p) => p.id === 'deepseek')!;
+    expect(after.preset).toBeUndefined();
+    expect(await readFile(paths.configFile, 'utf8')).toContain('deepseek');
+  });
+
   it('also lists a provider named on the command line, when it resolves', async () => {
     const services = createTuiServices(context({}).ctx, { include: ['iflow', 'no-such-provider'] });
     const ids = (await services.loadProviders()).map((p) => p.id);

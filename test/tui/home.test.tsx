@@ -1,0 +1,176 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ListedProvider } from '../../hooks/services.js';
+import { App } from '../../screens/App.js';
+import { HomeScreen } from '../../screens/HomeScreen.js';
+import { homeLayout } from '../../screens/home-layout.js';
+import { initialNav } from '../../screens/navigation.js';
+import type { CcsPaths } from '../../src/home.js';
+import { PRESETS } from '../../src/providers/presets.js';
+import {
+  ARROW_DOWN,
+  configProvider,
+  ENTER,
+  ESC,
+  failOnReactWarnings,
+  KEYED,
+  KEYLESS,
+  makeServices,
+  PROVIDER,
+  renderSized,
+  renderWith,
+  seedAccount,
+  seedApiKey,
+  tempHome,
+  waitForFrame,
+} from './helpers.js';
+
+failOnReactWarnings();
+
+let paths: CcsPaths;
+let cleanup: () => Promise<void>;
+beforeEach(async () => {
+  ({ paths, cleanup } = await tempHome());
+});
+afterEach(() => cleanup());
+
+const DEEPSEEK: ListedProvider = { ...configProvider('deepseek', PRESETS.deepseek!), preset: true };
+const PROVIDERS: ListedProvider[] = [PROVIDER, KEYED, KEYLESS, DEEPSEEK];
+
+function home(providers: ListedProvider[] = PROVIDERS) {
+  const calls = {
+    launch: vi.fn(),
+    login: vi.fn(),
+    accounts: vi.fn(),
+    settings: vi.fn(),
+    quit: vi.fn(),
+  };
+  const element = (
+    <HomeScreen
+      providers={providers}
+      active
+      onLaunch={calls.launch}
+      onLogin={calls.login}
+      onAccounts={calls.accounts}
+      onSettings={calls.settings}
+      onQuit={calls.quit}
+    />
+  );
+  return { element, calls };
+}
+
+describe('HomeScreen with several providers', () => {
+  it('shows the selected one as a card and the others, presets marked, one line each', async () => {
+    await seedAccount(paths, 'ann@example.com');
+    await seedApiKey(paths, 'corp', 'sk-corp-0001', 'work');
+    const { element } = home();
+    const app = renderWith(makeServices(paths), element);
+    const frame = await waitForFrame(app, 'work ok');
+    // iFlow, selected: its notice, endpoint, model and account.
+    expect(frame).toContain('▶ iFlow');
+    expect(frame).toContain('end of its service on 2026-04-17');
+    expect(frame).toContain('endpoint http://127.0.0.1:9/v1');
+    expect(frame).toContain('★ ann ok ann@example.com');
+    // The others: accounts or state, and model.
+    expect(frame).toMatch(/Corp Gateway +work ok +corp-large/);
+    expect(frame).toMatch(/Local LLM +no key needed +llama/);
+    expect(frame).toMatch(/DeepSeek +preset, not set up yet +deepseek-chat/);
+    app.unmount();
+  });
+
+  it('moves the card with j/k and ↓, and every action goes to the selected provider', async () => {
+    const { element, calls } = home();
+    const app = renderWith(makeServices(paths), element);
+    await waitForFrame(app, '▶ iFlow');
+    app.stdin.write('j');
+    let frame = await waitForFrame(app, 'No accounts yet: press n to enter an API key.');
+    expect(frame).toContain('▶ Corp Gateway');
+    expect(frame).toContain('endpoint http://127.0.0.1:9/corp/v1');
+    expect(frame).not.toContain('end of its service');
+    app.stdin.write(ARROW_DOWN);
+    frame = await waitForFrame(app, '★ local no key needed');
+    expect(frame).toContain('▶ Local LLM');
+    app.stdin.write('j');
+    frame = await waitForFrame(app, 'Not set up yet: press n to enter its API key.');
+    expect(frame).toContain('▶ DeepSeek (preset)');
+    expect(frame).toContain('endpoint https://api.deepseek.com/v1');
+    app.stdin.write('n');
+    app.stdin.write('a');
+    app.stdin.write('s');
+    app.stdin.write('l');
+    app.stdin.write(ENTER);
+    await vi.waitFor(() => expect(calls.launch).toHaveBeenCalledTimes(2));
+    expect(calls.login).toHaveBeenCalledWith('deepseek');
+    expect(calls.accounts).toHaveBeenCalledWith('deepseek');
+    expect(calls.settings).toHaveBeenCalledWith('deepseek');
+    expect(calls.launch).toHaveBeenCalledWith('deepseek');
+    app.stdin.write('k');
+    await waitForFrame(app, '▶ Local LLM');
+    app.unmount();
+  });
+
+  it('fits 60×20 with many providers by scrolling, the selection always in view', async () => {
+    const many: ListedProvider[] = [PROVIDER, KEYED, KEYLESS, DEEPSEEK];
+    for (let i = 1; i <= 14; i++) {
+      many.push(
+        configProvider(`extra-${i}`, {
+          kind: 'api-key',
+          display_name: `Extra ${i}`,
+          api_url: `http://127.0.0.1:9/x${i}/v1`,
+          models: [`x${i}-model`],
+        }),
+      );
+    }
+    const { element } = home(many);
+    const app = renderSized(makeServices(paths), element, 60, 20);
+    let frame = await waitForFrame(app, '▶ iFlow');
+    expect(frame).toContain('↓');
+    expect(frame).not.toContain('↑');
+    expect(frame).not.toContain('Extra 14');
+    expect(frame.split('\n').length).toBeLessThanOrEqual(20);
+    for (let i = 0; i < 17; i++) app.stdin.write('j');
+    frame = await waitForFrame(app, '▶ Extra 14');
+    expect(frame).toContain('↑');
+    expect(frame).not.toContain('▶ iFlow');
+    expect(frame).toContain('endpoint http://127.0.0.1:9/x14/v1');
+    expect(frame).toContain('enter/l launch');
+    expect(frame.split('\n').length).toBeLessThanOrEqual(20);
+    app.unmount();
+  });
+});
+
+describe('homeLayout', () => {
+  it('shows everything when it fits, with the rest of the rows for accounts', () => {
+    expect(homeLayout(5, 0, 15, 2)).toEqual({ start: 0, end: 5, maxAccounts: 6 });
+  });
+
+  it('scrolls around the selection when it does not', () => {
+    const top = homeLayout(16, 0, 15, 2);
+    expect(top.start).toBe(0);
+    expect(top.end).toBeLessThan(16);
+    const bottom = homeLayout(16, 15, 15, 0);
+    expect(bottom.end).toBe(16);
+    expect(bottom.start).toBeGreaterThan(0);
+    const middle = homeLayout(16, 8, 15, 0);
+    expect(middle.start).toBeLessThanOrEqual(8);
+    expect(middle.end).toBeGreaterThan(8);
+  });
+});
+
+describe('App home', () => {
+  it('keeps the selected provider when coming back from a screen it opened', async () => {
+    const services = makeServices(paths, { loadProviders: async () => PROVIDERS });
+    const app = renderWith(
+      services,
+      <App services={services} initial={initialNav({ screen: 'home' })} onOutcome={() => {}} />,
+    );
+    await waitForFrame(app, '▶ iFlow');
+    app.stdin.write('j');
+    await waitForFrame(app, '▶ Corp Gateway');
+    app.stdin.write('s');
+    await waitForFrame(app, 'Corp Gateway settings');
+    app.stdin.write(ESC);
+    const frame = await waitForFrame(app, 'ccs · Home');
+    expect(frame).toContain('▶ Corp Gateway');
+    app.unmount();
+  });
+});
