@@ -42,6 +42,8 @@ export interface AccountPoolOptions {
   maxConcurrentPerAccount: number;
   maxQueuePerAccount?: number;
   providerName: string;
+  /** The provider's id, as typed after `ccs` in the commands an error names. */
+  providerId: string;
   /** Called when an account changes state (cooldown, needs login). */
   onChange?: (status: AccountStatus) => void;
 }
@@ -57,6 +59,8 @@ export class AccountsExhaustedError extends Error {
 interface Health {
   coolingUntil: number;
   reason: string | undefined;
+  /** The upstream's own words for the error behind the cooldown, if any. */
+  detail: string | undefined;
   /** Consecutive rate limits without Retry-After, for the doubling back-off. */
   rateLimitStreak: number;
   needsLogin: boolean;
@@ -120,10 +124,15 @@ export class AccountPool {
     return ms;
   }
 
-  coolDown(accountId: string, ms: number, reason: string): void {
+  /**
+   * `detail` is the error's own message: when every account is cooling, the
+   * client is told why, not only when (an unreachable endpoint stays named).
+   */
+  coolDown(accountId: string, ms: number, reason: string, detail?: string): void {
     const health = this.healthOf(accountId);
     health.coolingUntil = Math.max(health.coolingUntil, this.opts.clock.now() + ms);
     health.reason = reason;
+    health.detail = detail;
     this.announce(accountId);
     // Waiters queued on this account may now go elsewhere, or learn all are cooling.
     this.pump();
@@ -159,6 +168,7 @@ export class AccountPool {
       health = {
         coolingUntil: 0,
         reason: undefined,
+        detail: undefined,
         rateLimitStreak: 0,
         needsLogin: false,
         inFlight: 0,
@@ -240,7 +250,7 @@ export class AccountPool {
       return new ProxyHttpError(
         401,
         'authentication_error',
-        `No ${name} account is logged in. Run \`ccs ${name.toLowerCase()} --auth\` to add one.`,
+        `No ${name} account is logged in. Run \`ccs ${this.opts.providerId} --auth\` to add one.`,
       );
     }
     const needLogin = this.accounts.filter((a) => this.healthOf(a.id).needsLogin);
@@ -254,7 +264,7 @@ export class AccountPool {
       401,
       'authentication_error',
       `No usable ${name} account: ${parts.join('; ')}. ` +
-        `Run \`ccs ${name.toLowerCase()} --auth\` or unpause an account in \`ccs\`.`,
+        `Run \`ccs ${this.opts.providerId} --auth\` or unpause an account in \`ccs\`.`,
     );
   }
 
@@ -270,10 +280,12 @@ export class AccountPool {
         return `${a.nickname} resets in ${formatWait(until - now)} (${clock} UTC)`;
       })
       .join(', ');
+    const details = [...new Set(sorted.map((a) => this.healthOf(a.id).detail))].filter(Boolean);
+    const why = details.length > 0 ? ` Last error: ${details.join(' ')}` : '';
     return new ProxyHttpError(
       429,
       'rate_limit_error',
-      `All ${this.opts.providerName} accounts are cooling down: ${list}.`,
+      `All ${this.opts.providerName} accounts are cooling down: ${list}.${why}`,
       Math.max(1, Math.ceil(soonestMs / 1000)),
     );
   }

@@ -156,7 +156,7 @@ export async function failover(
       case 'overloaded':
       case 'timeout':
       case 'network':
-        pool.coolDown(account.id, SERVER_ERROR_COOLDOWN_MS, error.kind);
+        pool.coolDown(account.id, SERVER_ERROR_COOLDOWN_MS, error.kind, error.message);
         if (serverRetryUsed) throw error;
         serverRetryUsed = true;
         exclude.add(account.id);

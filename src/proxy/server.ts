@@ -161,6 +161,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     strategy: opts.strategy ?? 'fill-first',
     maxConcurrentPerAccount: opts.maxConcurrentPerAccount ?? provider.maxConcurrentPerAccount,
     providerName: provider.displayName,
+    providerId: provider.id,
     onChange: (status) => stats.emit({ type: 'account', status }),
   });
   const lastUsed = lastUsedRecorder(opts, clock, logger);

@@ -94,12 +94,44 @@ describe('a local provider that takes no key', () => {
   });
 });
 
+describe('a keyed provider with no account yet', () => {
+  it('names the command that logs in to it, by its id', async () => {
+    const lab = definitionFromEntry(
+      'lab',
+      {
+        kind: 'api-key',
+        display_name: 'Lab server',
+        api_url: 'http://127.0.0.1:9/v1',
+        models: ['m1'],
+      },
+      'config.yaml',
+    );
+    const answer = await withProxy(lab, (proxy) => call(proxy, '/v1/messages', PROMPT));
+    expect(answer.status).toBe(401);
+    expect(answer.json().error.message).toBe(
+      'No Lab server account is logged in. Run `ccs lab --auth` to add one.',
+    );
+  });
+});
+
 describe('a provider nothing answers for', () => {
   it("the proxy's answer names its URL", async () => {
     const apiUrl = `http://127.0.0.1:${await deadPort()}/v1`;
     const answer = await withProxy(keyless(apiUrl), (proxy) => call(proxy, '/v1/messages', PROMPT));
     expect(answer.status).toBeGreaterThanOrEqual(500);
     expect(answer.json().error.message).toContain(`Could not reach Lab server at ${apiUrl}`);
+  });
+
+  it('still names the URL on the next try, while the account cools down', async () => {
+    const apiUrl = `http://127.0.0.1:${await deadPort()}/v1`;
+    const answers = await withProxy(keyless(apiUrl), async (proxy) => [
+      await call(proxy, '/v1/messages', PROMPT),
+      await call(proxy, '/v1/messages', PROMPT),
+    ]);
+    for (const answer of answers) {
+      expect(answer.json().error.message).toContain(`Could not reach Lab server at ${apiUrl}`);
+    }
+    expect(answers[1]!.json().error.message).toMatch(/cooling down: local resets in/);
   });
 
   it('--proxy says so at start, naming the URL and config.yaml', async () => {

@@ -20,6 +20,7 @@ function pool(accounts: PoolAccount[], extra: { maxQueuePerAccount?: number } = 
     clock,
     maxConcurrentPerAccount: 1,
     providerName: 'iFlow',
+    providerId: 'iflow',
     ...extra,
   });
   return { pool: made, clock };
