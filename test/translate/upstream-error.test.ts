@@ -68,6 +68,14 @@ describe('classifyUpstream (PROTOCOL §6.3, items 50–51 at the function level)
     );
     expect(trace.message).toBe('iFlow had a server error (HTTP 500): TypeError: x is undefined.');
     expect(trace.message).not.toContain('/srv');
+    const paths = classifyUpstream(
+      500,
+      '{"error":{"message":"open \'/etc/gw/keys.json\' failed; see https://x.example/v1/status"}}',
+      iflow,
+    );
+    expect(paths.message).toBe(
+      "iFlow had a server error (HTTP 500): open '[path]' failed; see https://x.example/v1/status.",
+    );
     const long = classifyUpstream(400, 'x'.repeat(5000), iflow);
     expect(long.message.length).toBeLessThan(400);
   });

@@ -254,15 +254,45 @@ function textOf(value: unknown): string | undefined {
   return cleaned === '' ? undefined : cleaned;
 }
 
-/** One line, bounded, without anything that looks like a file path in a trace. */
+/**
+ * One line, bounded, without stack traces or file paths: Claude Code shows the
+ * message to the user, and a path on the provider's machine helps nobody.
+ */
 function clean(text: string): string {
-  const oneLine = text
-    .split(/\r?\n/)
-    .filter((line) => !/^\s*at\s.+[:(]/.test(line))
+  const oneLine = withoutTraces(text.split(/\r?\n/))
     .join(' ')
+    .replace(FILE_PATH, '$1[path]')
     .replace(/\s+/g, ' ')
     .trim();
   return oneLine.length > MAX_MESSAGE_CHARS ? `${oneLine.slice(0, MAX_MESSAGE_CHARS)}…` : oneLine;
+}
+
+/** Frames of Node and Java traces ("at f (file:1:2)", "... 12 more"), Python frames. */
+const TRACE_FRAME = /^\s*(?:at\s.+[:(]|\.\.\.\s*\d+\s+more\b|File ".*", line \d+)/;
+
+/** Absolute Unix paths of two or more parts, Windows drive paths, file: URLs. */
+const FILE_PATH =
+  /(^|[\s'"(=[,])(?:(?:\/[\w.@+-]+){2,}\/?|[A-Za-z]:\\[^\s'")]+|file:\/\/[^\s'")]+)/g;
+
+/**
+ * Drops trace lines and keeps the sentence around them: a Python traceback's
+ * indented frames go (its last line, the exception, stays); a Go panic's
+ * goroutine dump goes to the end.
+ */
+function withoutTraces(lines: string[]): string[] {
+  const kept: string[] = [];
+  let inPythonTrace = false;
+  for (const line of lines) {
+    if (/^\s*goroutine \d+ \[/.test(line)) break;
+    if (/^\s*Traceback \(most recent call last\)/.test(line)) {
+      inPythonTrace = true;
+      continue;
+    }
+    if (inPythonTrace && /^\s/.test(line)) continue;
+    inPythonTrace = false;
+    if (!TRACE_FRAME.test(line)) kept.push(line);
+  }
+  return kept;
 }
 
 function suffix(said: string | undefined): string {
