@@ -135,7 +135,13 @@ export async function handleMessages(
 
 /** Any failure as the Anthropic error the client gets. */
 export function toHttpError(error: unknown, retryAfterCapSec: number): ProxyHttpError {
-  if (error instanceof ProxyHttpError) return error;
+  if (error instanceof ProxyHttpError) {
+    // "All accounts cooling" may be 30 min away; Claude Code would wait that long
+    // without a word, so it asks again after the cap (the message says when).
+    const wait = error.retryAfterSec;
+    if (wait === undefined || wait <= retryAfterCapSec) return error;
+    return new ProxyHttpError(error.status, error.errorType, error.message, retryAfterCapSec);
+  }
   if (error instanceof UpstreamError) {
     const retryAfterSec =
       error.retryAfterMs !== undefined

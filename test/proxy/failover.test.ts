@@ -338,8 +338,23 @@ describe('failover rules', () => {
     expect(answer.status).toBe(429);
     expect(answer.headers['content-type']).toBe('application/json');
     expect(answer.json()).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
-    expect(Number(answer.headers['retry-after'])).toBeLessThanOrEqual(3600);
+    // The cap (retryAfterCapSec, 60 s by default): Claude Code waits as long as told.
+    expect(Number(answer.headers['retry-after'])).toBe(60);
+    expect(answer.json().error.message).toMatch(/ann resets in 30 min/);
     expect(answer.text).not.toMatch(/event:/);
+    const again = await call(p, '/v1/messages', userRequest('hi', { stream: true }));
+    expect(again.status).toBe(429);
+    expect(Number(again.headers['retry-after'])).toBe(60);
+  });
+
+  it('item 50: the retry-after cap is configurable and a single 429 passes its own value', async () => {
+    for (const key of ['sk-ann', 'sk-bob', 'sk-cy']) {
+      script[key] = [status(429, { 'retry-after': '25' })];
+    }
+    const p = await start({ retryAfterCapSec: 10 });
+    const answer = await call(p, '/v1/messages', userRequest('hi'));
+    expect(answer.status).toBe(429);
+    expect(answer.headers['retry-after']).toBe('10');
   });
 });
 
