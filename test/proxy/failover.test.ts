@@ -460,6 +460,35 @@ describe('one request in flight per account', () => {
   });
 });
 
+describe('the bounded queue', () => {
+  it('past 32 waiting requests per account the proxy answers 529 overloaded_error', async () => {
+    await setAccountPaused(home.paths, 'iflow', 'bob@example.com', true);
+    await setAccountPaused(home.paths, 'iflow', 'cy@example.com', true);
+    const release = gate();
+    script['sk-ann'] = [
+      async (_req, res) => {
+        await release.wait;
+        completeJson(res, 'ok');
+      },
+    ];
+    const p = await start();
+    const first = call(p, '/v1/messages', userRequest('first'));
+    await waitFor(() => upstream.received.length === 1);
+    const queued = Array.from({ length: 32 }, (_, n) =>
+      call(p, '/v1/messages', userRequest(`q${n}`)),
+    );
+    await waitFor(() => p.accounts()[0]!.queued === 32);
+    const refused = await call(p, '/v1/messages', userRequest('one too many'));
+    expect(refused.status).toBe(529);
+    expect(refused.json()).toMatchObject({ type: 'error', error: { type: 'overloaded_error' } });
+    expect(refused.json().error.message).toMatch(/32 requests are already waiting/);
+
+    release.open();
+    for (const answer of await Promise.all([first, ...queued])) expect(answer.status).toBe(200);
+    expect(upstream.received).toHaveLength(33);
+  });
+});
+
 describe('lastUsedAt', () => {
   it('records when an account answered, at most once a minute', async () => {
     const p = await start();
@@ -487,6 +516,9 @@ describe('logging', () => {
     expect(lines[0]).toMatch(/"account":"bob"/);
     expect(lines[0]).toMatch(/"failovers":1/);
     expect(lines[0]).toMatch(/"status":200/);
+    const line = JSON.parse(lines[0]!.slice(lines[0]!.indexOf('{')));
+    expect(line).toMatchObject({ model: 'qwen3-coder-plus', inputTokens: 10, outputTokens: 2 });
+    expect(typeof line.durationMs).toBe('number');
     for (const secret of ['sk-ann', 'sk-bob', SECRET, 'a secret prompt']) {
       expect(log).not.toContain(secret);
     }

@@ -1,3 +1,4 @@
+import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CcsPaths } from '../../src/home.js';
 import type { ProxyHandle } from '../../src/proxy/server.js';
@@ -9,6 +10,7 @@ import {
   gate,
   nextSummary,
   openStream,
+  SECRET,
   type SseFrame,
   sseData,
   sseHead,
@@ -426,6 +428,28 @@ describe('streaming through the socket', () => {
     stream.abort();
     await aborted;
     expect(upstream.aborted).toHaveLength(1);
+    never.open();
+  });
+
+  it('item 58: a client that goes away before the commit point aborts the upstream too', async () => {
+    const never = gate();
+    upstream.setHandler(async () => {
+      await never.wait; // no headers, no bytes: the proxy is still before its commit point
+    });
+    const aborted = upstream.nextAbort();
+    const summary = nextSummary(proxy);
+    const controller = new AbortController();
+    const pending = request(`${proxy.url}/v1/messages?beta=true`, {
+      method: 'POST',
+      headers: { 'x-api-key': SECRET, 'content-type': 'application/json' },
+      body: JSON.stringify(streamRequest()),
+      signal: controller.signal,
+    }).catch((error: unknown) => error);
+    while (upstream.received.length === 0) await new Promise((r) => setImmediate(r));
+    controller.abort();
+    await pending;
+    await aborted;
+    expect((await summary).status).toBe(499);
     never.open();
   });
 
