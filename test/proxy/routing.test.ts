@@ -180,14 +180,16 @@ describe('model mapping and max_tokens', () => {
         env: {
           ANTHROPIC_MODEL: 'qwen3-max',
           ANTHROPIC_DEFAULT_HAIKU_MODEL: 'qwen3-32b',
+          ANTHROPIC_DEFAULT_OPUS_MODEL: 'kimi-k2',
           ANTHROPIC_MAX_TOKENS: '4000',
         },
       },
     });
     const cases: Array<[string, string]> = [
       ['claude-3-5-haiku-20241022', 'qwen3-32b'],
+      // No SONNET setting: sonnet names fall back to ANTHROPIC_MODEL.
       ['claude-sonnet-4-5', 'qwen3-max'],
-      ['claude-opus-5-5[1m]', 'qwen3-max'],
+      ['claude-opus-5-5[1m]', 'kimi-k2'],
       ['some-unknown-model', 'qwen3-max'],
       ['glm-4.6', 'glm-4.6'],
     ];
