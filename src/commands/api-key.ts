@@ -8,14 +8,37 @@ const CTRL_C = '\u0003';
 const CTRL_D = '\u0004';
 const BACKSPACE = new Set(['\u0008', '\u007f']);
 
-/** Reads all of a piped stdin; the key is its first non-empty line. */
-async function readPipedKey(input: NodeJS.ReadableStream, signal: AbortSignal): Promise<string> {
+/**
+ * Reads all of a piped stdin; the key is its first non-empty line. Ctrl-C or
+ * SIGTERM ends the wait even when the pipe never closes (`sleep 9 | ccs …`).
+ */
+function readPipedKey(input: NodeJS.ReadableStream, signal: AbortSignal): Promise<string> {
   let text = '';
   input.setEncoding('utf8');
-  for await (const chunk of input) {
-    if (signal.aborted) throw new CancelledError();
-    text += chunk as string;
-  }
+  return new Promise<string>((resolve, reject) => {
+    const settle = (finish: () => void) => {
+      input.off('data', onData);
+      input.off('end', onEnd);
+      input.off('error', onError);
+      signal.removeEventListener('abort', onAbort);
+      input.pause();
+      finish();
+    };
+    const onData = (chunk: string) => {
+      text += chunk;
+    };
+    const onEnd = () => settle(() => resolve(firstLine(text)));
+    const onError = (error: Error) => settle(() => reject(error));
+    const onAbort = () => settle(() => reject(new CancelledError()));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    input.on('data', onData);
+    input.once('end', onEnd);
+    input.once('error', onError);
+  });
+}
+
+function firstLine(text: string): string {
   return (
     text
       .split(/\r?\n/)
@@ -26,7 +49,9 @@ async function readPipedKey(input: NodeJS.ReadableStream, signal: AbortSignal): 
 
 /** Reads one line from a terminal without echoing it: a key must not stay on screen. */
 function readHiddenKey(ctx: CommandContext, prompt: string): Promise<string> {
-  const { stdin, stdout } = ctx;
+  const { stdin } = ctx;
+  // The prompt goes where the person is: stdout may be redirected to a file.
+  const stdout = ctx.isTTY ? ctx.stdout : ctx.stderr;
   stdout.write(prompt);
   stdin.setRawMode(true);
   stdin.setEncoding('utf8');
@@ -59,6 +84,10 @@ function readHiddenKey(ctx: CommandContext, prompt: string): Promise<string> {
   });
 }
 
+function keyFromTerminal(ctx: CommandContext): boolean {
+  return ctx.isTTY || ctx.stdin.isTTY === true;
+}
+
 /**
  * `ccs <provider> --auth [--api-key]` for an API-key provider: the key comes
  * from standard input (hidden on a terminal), never from an argument, and is
@@ -80,7 +109,9 @@ export async function runApiKeyAuth(
     return 0;
   }
 
-  const apiKey = ctx.isTTY
+  // Hidden whenever stdin is a terminal, even with stdout redirected: the
+  // terminal would echo a key read as a plain line.
+  const apiKey = keyFromTerminal(ctx)
     ? await readHiddenKey(ctx, `API key for ${provider.displayName} (hidden): `)
     : await readPipedKey(ctx.stdin, ctx.signal);
   if (!apiKey) {

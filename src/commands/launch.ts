@@ -1,27 +1,38 @@
 import { listAccounts } from '../accounts/registry.js';
 import { refreshAccount } from '../auth/refresh.js';
 import { readConfig } from '../config/config-file.js';
-import { UserError } from '../errors.js';
+import { BugError, UserError } from '../errors.js';
 import { checkAccounts, needsLoginLine } from '../launch/accounts.js';
 import { findClaude } from '../launch/claude.js';
 import { createSession, runClaude } from '../launch/session.js';
 import type { ProviderDefinition } from '../providers/types.js';
 import { defaultSettingsFor, readSettings } from '../settings.js';
+import { runApiKeyAuth } from './api-key.js';
 import { runTextLogin } from './auth.js';
 import type { CommandContext } from './context.js';
 
 /**
- * Logs in before the launch, with the same text `ccs <provider> --auth`
- * prints (the CLI's renderer), then the launch goes on.
+ * Logs in before the launch, as `ccs <provider> --auth` would (the device
+ * code in text, or the hidden API-key prompt), then the launch goes on.
  */
 async function loginForLaunch(ctx: CommandContext, provider: ProviderDefinition): Promise<void> {
   ctx.logger.info('no usable account: logging in before launch', { provider: provider.id });
+  if (provider.auth.kind === 'api-key') {
+    const code = await runApiKeyAuth(ctx, provider, undefined);
+    if (code !== 0) throw new BugError(`API-key login for ${provider.id} ended with ${code}`);
+    return;
+  }
   await runTextLogin(ctx, provider, undefined);
 }
 
 function noAccountError(provider: ProviderDefinition, what: string): UserError {
   if (provider.auth.kind !== 'device-code') {
-    return new UserError('no_account', what, `Run \`ccs ${provider.id} --auth\` to add one.`);
+    return new UserError(
+      'no_account',
+      what,
+      `Run \`ccs ${provider.id} --auth --api-key < key.txt\`, or run this in a terminal ` +
+        'to type the key.',
+    );
   }
   return new UserError(
     'no_account',
@@ -79,9 +90,7 @@ async function ensureUsableAccount(
   provider: ProviderDefinition,
 ): Promise<void> {
   if ((await listAccounts(ctx.paths, provider.id)).length === 0) {
-    if (!ctx.isTTY || provider.auth.kind !== 'device-code') {
-      throw noAccountError(provider, `No ${provider.displayName} account yet.`);
-    }
+    if (!ctx.isTTY) throw noAccountError(provider, `No ${provider.displayName} account yet.`);
     await loginForLaunch(ctx, provider);
     return;
   }
@@ -106,7 +115,7 @@ async function ensureUsableAccount(
   }
   const names = check.needsLogin.map((account) => account.nickname).join(', ');
   const what = `No ${provider.displayName} account can be used: ${names} must log in again.`;
-  if (!ctx.isTTY || provider.auth.kind !== 'device-code') throw noAccountError(provider, what);
+  if (!ctx.isTTY) throw noAccountError(provider, what);
   ctx.stderr.write(`${what}\n`);
   await loginForLaunch(ctx, provider);
 }

@@ -56,6 +56,18 @@ describe('--auth --api-key for API-key providers', () => {
     expect(await listAccounts(paths, 'deepseek')).toEqual([]);
   });
 
+  it('Ctrl-C ends the wait for a pipe that never closes', async () => {
+    const t = testContext(paths);
+    const running = runCli(t.ctx, ['deepseek', '--auth', '--api-key']);
+    // Nothing arrives and the pipe stays open, as with `sleep 60 | ccs …`; the
+    // pause lets the command reach its read (the result is the same without it).
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    t.abort();
+    expect(await running).toBe(130);
+    expect(t.stderr()).toBe('Cancelled.\n');
+    expect(await listAccounts(paths, 'deepseek')).toEqual([]);
+  });
+
   it('a provider without a key has nothing to log in to: exit 0', async () => {
     const result = await ccs(['ollama', '--auth'], '');
     expect(result.code).toBe(0);
