@@ -61,6 +61,12 @@ const deviceCodeEntry = z
     {
       message: 'needs `issuer`, or both `device_authorization_endpoint` and `token_endpoint`',
     },
+  )
+  .refine(
+    // Without an issuer nothing can supply the endpoint later (discovery does otherwise).
+    (entry) =>
+      !entry.credential?.startsWith('userinfo:') || entry.issuer || entry.userinfo_endpoint,
+    { message: 'credential: userinfo:<field> needs `userinfo_endpoint` (or an `issuer`)' },
   );
 
 const apiKeyEntry = z

@@ -7,9 +7,20 @@ export interface DiscoveryOptions {
   signal?: AbortSignal;
 }
 
+type Algorithm = 'oidc' | 'oauth2';
+
+/** Where each kind of metadata lives for `issuer` (RFC 8414 §3.1, OIDC Discovery §4). */
+function metadataUrl(issuer: URL, algorithm: Algorithm): string {
+  if (algorithm === 'oidc') {
+    return `${issuer.href.replace(/\/$/, '')}/.well-known/openid-configuration`;
+  }
+  const path = issuer.pathname.replace(/\/$/, '');
+  return `${issuer.origin}/.well-known/oauth-authorization-server${path}`;
+}
+
 async function fetchMetadata(
   issuer: URL,
-  algorithm: 'oidc' | 'oauth2',
+  algorithm: Algorithm,
   options: DiscoveryOptions,
 ): Promise<oauth.AuthorizationServer> {
   const response = await oauth.discoveryRequest(issuer, {
@@ -19,13 +30,57 @@ async function fetchMetadata(
     ...(options.fetch ? { [oauth.customFetch]: options.fetch } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
+  // Checks that the document names exactly this issuer (RFC 8414 §3.3).
   return oauth.processDiscoveryResponse(issuer, response);
 }
 
+function reasonOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  // oauth4webapi keeps a refused answer as the cause; its status says more than its wording.
+  if (error.cause instanceof Response && error.cause.status !== 200) {
+    return `HTTP ${error.cause.status}`;
+  }
+  const code = (error.cause as NodeJS.ErrnoException | undefined)?.code;
+  return code ? `${error.message} (${code})` : error.message;
+}
+
 /**
- * Fills the device-code endpoints of a provider defined by its `issuer`,
- * from its OpenID Connect metadata or, failing that, its OAuth 2.0
- * authorization-server metadata (RFC 8414). Explicit endpoints win.
+ * Reads the issuer's metadata: OpenID Connect discovery first, then the
+ * OAuth 2.0 authorization-server metadata (RFC 8414). The second is also
+ * asked when the first answers without a device authorization endpoint,
+ * since some servers publish RFC 8628's key in only one of the two.
+ */
+async function readMetadata(
+  provider: ProviderDefinition,
+  auth: DeviceCodeAuth & { issuer: string },
+  options: DiscoveryOptions,
+): Promise<oauth.AuthorizationServer> {
+  const issuer = new URL(auth.issuer);
+  const problems: string[] = [];
+  let found: oauth.AuthorizationServer | undefined;
+  for (const algorithm of ['oidc', 'oauth2'] as const) {
+    try {
+      const metadata = await fetchMetadata(issuer, algorithm, options);
+      found ??= metadata;
+      if (metadata.device_authorization_endpoint) return metadata;
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      problems.push(`${metadataUrl(issuer, algorithm)}: ${reasonOf(error)}`);
+    }
+  }
+  if (found) return found;
+  throw new UserError(
+    'discovery_failed',
+    `Could not read the OAuth metadata of ${auth.issuer} for ${provider.displayName} ` +
+      `(${problems.join('; ')}).`,
+    `Check providers.${provider.id}.issuer in config.yaml (it must equal the metadata's ` +
+      '`issuer` exactly, trailing slash included), or set the endpoints explicitly.',
+  );
+}
+
+/**
+ * Fills the device-code endpoints of a provider defined by its `issuer`
+ * from the issuer's metadata. Explicit endpoints win.
  */
 export async function discoverEndpoints(
   provider: ProviderDefinition,
@@ -35,21 +90,7 @@ export async function discoverEndpoints(
   if (auth.kind !== 'device-code' || !auth.issuer) return provider;
   if (auth.deviceAuthorizationEndpoint && auth.tokenEndpoint && auth.userInfo) return provider;
 
-  const issuer = new URL(auth.issuer);
-  let metadata: oauth.AuthorizationServer;
-  try {
-    metadata = await fetchMetadata(issuer, 'oidc', options).catch(() =>
-      fetchMetadata(issuer, 'oauth2', options),
-    );
-  } catch (error) {
-    throw new UserError(
-      'discovery_failed',
-      `Could not read the OAuth metadata of ${auth.issuer} for ${provider.displayName}.`,
-      `Check providers.${provider.id}.issuer in config.yaml, or set the endpoints explicitly.`,
-      error,
-    );
-  }
-
+  const metadata = await readMetadata(provider, { ...auth, issuer: auth.issuer }, options);
   const deviceEndpoint = auth.deviceAuthorizationEndpoint || metadata.device_authorization_endpoint;
   const tokenEndpoint = auth.tokenEndpoint || metadata.token_endpoint;
   if (!deviceEndpoint || !tokenEndpoint) {
@@ -60,6 +101,14 @@ export async function discoverEndpoints(
     );
   }
   const userInfoUrl = auth.userInfo?.url ?? metadata.userinfo_endpoint;
+  if (!userInfoUrl && auth.credential.from === 'userinfo') {
+    throw new UserError(
+      'no_userinfo',
+      `${auth.issuer} publishes no userinfo_endpoint, which credential: ` +
+        `userinfo:${auth.credential.field} needs.`,
+      `Set providers.${provider.id}.userinfo_endpoint, or use credential: access_token.`,
+    );
+  }
   const discovered: DeviceCodeAuth = {
     ...auth,
     deviceAuthorizationEndpoint: deviceEndpoint,

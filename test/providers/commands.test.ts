@@ -103,6 +103,23 @@ describe('a provider defined in config.yaml', () => {
     expect(result.stderr).toContain('providers.team');
     expect(result.stderr).toContain('signing');
   });
+
+  it('a device-code entry taking its credential from user info must say where that is', async () => {
+    const entry = {
+      kind: 'device-code',
+      client_id: 'c',
+      device_authorization_endpoint: 'http://127.0.0.1:9/device',
+      token_endpoint: 'http://127.0.0.1:9/token',
+      credential: 'userinfo:api_key',
+      api_url: 'http://127.0.0.1:9/v1',
+      models: ['m'],
+    };
+    await writeConfig({ providers: { corp: entry } });
+    const result = await ccs(['corp', '--auth']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('providers.corp');
+    expect(result.stderr).toContain('needs `userinfo_endpoint`');
+  });
 });
 
 describe('presets', () => {

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { discoverEndpoints } from '../../src/providers/discovery.js';
@@ -14,7 +16,7 @@ afterAll(async () => {
   await oidc.close();
 });
 
-function gateway(issuer: string) {
+function gateway(issuer: string, extra: Record<string, unknown> = {}) {
   const raw = {
     kind: 'device-code',
     issuer,
@@ -22,6 +24,7 @@ function gateway(issuer: string) {
     scope: 'openid email offline_access',
     api_url: 'http://127.0.0.1:9/v1',
     models: ['m'],
+    ...extra,
   };
   return resolveProvider('gateway', { providers: { gateway: { raw } } }, {});
 }
@@ -42,5 +45,102 @@ describe('discoverEndpoints', () => {
     expect(error).toBeInstanceOf(UserError);
     expect(error.message).toContain('http://127.0.0.1:9/none');
     expect(error.nextStep).toContain('providers.gateway.issuer');
+  });
+});
+
+/**
+ * A bare OAuth 2.0 server's metadata (no OpenID Connect), served where
+ * RFC 8414 §3.1 puts it for an issuer with a path; `documents` maps a request
+ * path to the JSON answered there, anything else is a 404.
+ */
+async function metadataServer(documents: (base: string) => Record<string, unknown>) {
+  const server = http.createServer((req, res) => {
+    const body = documents(base)[req.url ?? ''];
+    res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body ?? { error: 'not_found' }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { base, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+describe('discoverEndpoints without OpenID Connect', () => {
+  it('falls back to RFC 8414 metadata, inserted before the issuer path', async () => {
+    const server = await metadataServer((base) => ({
+      '/.well-known/oauth-authorization-server/tenant/a': {
+        issuer: `${base}/tenant/a`,
+        device_authorization_endpoint: `${base}/tenant/a/device`,
+        token_endpoint: `${base}/tenant/a/token`,
+      },
+    }));
+    try {
+      const provider = await discoverEndpoints(gateway(`${server.base}/tenant/a`));
+      expect(provider.auth).toMatchObject({
+        deviceAuthorizationEndpoint: `${server.base}/tenant/a/device`,
+        tokenEndpoint: `${server.base}/tenant/a/token`,
+      });
+      expect(provider.auth).not.toHaveProperty('userInfo');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('asks RFC 8414 too when the OIDC document lacks the device endpoint', async () => {
+    const server = await metadataServer((base) => ({
+      '/.well-known/openid-configuration': {
+        issuer: base,
+        token_endpoint: `${base}/token`,
+        userinfo_endpoint: `${base}/me`,
+      },
+      '/.well-known/oauth-authorization-server': {
+        issuer: base,
+        device_authorization_endpoint: `${base}/device`,
+        token_endpoint: `${base}/token`,
+      },
+    }));
+    try {
+      const provider = await discoverEndpoints(gateway(server.base));
+      expect(provider.auth).toMatchObject({ deviceAuthorizationEndpoint: `${server.base}/device` });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('names both metadata URLs and why each failed (an issuer that does not match)', async () => {
+    const server = await metadataServer((base) => ({
+      '/.well-known/oauth-authorization-server/tenant/a': {
+        issuer: `${base}/tenant/a/`,
+        device_authorization_endpoint: `${base}/device`,
+        token_endpoint: `${base}/token`,
+      },
+    }));
+    try {
+      const error = await discoverEndpoints(gateway(`${server.base}/tenant/a`)).catch((e) => e);
+      expect(error).toBeInstanceOf(UserError);
+      expect(error.message).toContain(`${server.base}/tenant/a/.well-known/openid-configuration`);
+      expect(error.message).toContain('"issuer" property does not match');
+      expect(error.nextStep).toContain('trailing slash');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses credential: userinfo:<field> when no user-info endpoint exists', async () => {
+    const server = await metadataServer((base) => ({
+      '/.well-known/oauth-authorization-server': {
+        issuer: base,
+        device_authorization_endpoint: `${base}/device`,
+        token_endpoint: `${base}/token`,
+      },
+    }));
+    try {
+      const provider = gateway(server.base, { credential: 'userinfo:api_key' });
+      const error = await discoverEndpoints(provider).catch((e) => e);
+      expect(error).toBeInstanceOf(UserError);
+      expect(error.message).toContain('userinfo:api_key');
+      expect(error.nextStep).toContain('providers.gateway.userinfo_endpoint');
+    } finally {
+      await server.close();
+    }
   });
 });
