@@ -6,6 +6,7 @@ import { checkAccounts, needsLoginLine } from '../launch/accounts.js';
 import { warmProviderModels } from '../launch/models-warmup.js';
 import { loadOrCreateProxyKey } from '../launch/proxy-key.js';
 import { shellQuote } from '../launch/shell.js';
+import { envKey } from '../providers/registry.js';
 import type { ProviderDefinition } from '../providers/types.js';
 import { startProxy } from '../proxy/server.js';
 import { defaultSettingsFor, readSettings } from '../settings.js';
@@ -106,9 +107,13 @@ async function reportReachability(
     () => undefined,
   );
   if (!result?.unreachable) return;
+  // Name the setting that is in force: the environment beats config.yaml.
+  const variable = envKey(provider.id, 'API');
+  const setting = ctx.env[variable]
+    ? `the environment variable ${variable}`
+    : `providers.${provider.id}.api_url in ${ctx.paths.configFile}`;
   ctx.stderr.write(
-    `ccs: could not reach ${provider.displayName} (${result.problem}); ` +
-      `check providers.${provider.id}.api_url in ${ctx.paths.configFile}. ` +
+    `ccs: could not reach ${provider.displayName} (${result.problem}); check ${setting}. ` +
       'The proxy keeps running and will use it once it answers.\n',
   );
 }

@@ -17,7 +17,8 @@ const RESERVED = new Set(['config', 'simulator', 'demo', 'help', 'version']);
 
 type ConfigView = Pick<CcsConfig, 'providers'> & { file?: string };
 
-function envKey(providerId: string, what: 'AUTH' | 'API'): string {
+/** The environment variable that overrides a provider's endpoint, e.g. `CCS_DEEPSEEK_API_URL`. */
+export function envKey(providerId: string, what: 'AUTH' | 'API'): string {
   return `CCS_${providerId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${what}_URL`;
 }
 

@@ -154,6 +154,21 @@ describe('a provider nothing answers for', () => {
     expect(t.stderr()).toContain(`ccs: could not reach lab (${apiUrl}/models: connection refused)`);
     expect(t.stderr()).toContain(`providers.lab.api_url in ${paths.configFile}`);
   });
+
+  it('--proxy names CCS_<ID>_API_URL when that is where the URL came from', async () => {
+    const apiUrl = `http://127.0.0.1:${await deadPort()}/v1`;
+    await mkdir(path.dirname(paths.configFile), { recursive: true });
+    await writeFile(paths.configFile, yaml.dump({ proxy: { port: await deadPort() } }));
+    const t = testContext(paths, { env: { CCS_OLLAMA_API_URL: apiUrl } });
+    const stdout = t.ctx.stdout as unknown as NodeJS.ReadableStream;
+    const started = new Promise<void>((resolve) => stdout.on('data', () => resolve()));
+    const run = runCli(t.ctx, ['ollama', '--proxy']);
+    await started;
+    t.abort();
+    expect(await run).toBe(0);
+    expect(t.stderr()).toContain(`(${apiUrl}/models: connection refused)`);
+    expect(t.stderr()).toContain('check the environment variable CCS_OLLAMA_API_URL.');
+  });
 });
 
 describe('models', () => {
