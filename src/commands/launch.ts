@@ -71,6 +71,8 @@ export async function runLaunch(
     strategy: config.routingStrategy,
   });
   try {
+    // A Ctrl-C or SIGTERM while the proxy was starting: claude was not wanted any more.
+    if (ctx.signal.aborted) return 130;
     ctx.logger.info('launching claude', { bin: claudeBin, args: claudeArgs.length });
     return await runClaude(session, claudeArgs, { env: ctx.env, logger: ctx.logger });
   } finally {
