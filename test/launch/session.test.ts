@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { listAccounts } from '../../src/accounts/registry.js';
+import { readTokenFile } from '../../src/accounts/token-store.js';
 import { createSession, runClaude, type SessionEvent } from '../../src/launch/session.js';
 import { resolveProvider } from '../../src/providers/registry.js';
 import { type Simulator, startSimulator } from '../../src/simulator/server.js';
@@ -77,6 +79,47 @@ describe('createSession (what the TUI launch screen holds)', () => {
 
     await Promise.all([s.close(), s.close()]);
     expect(await refusesConnections(Number(new URL(s.proxyUrl).port))).toBe(true);
+  });
+
+  it('runs the refresh loop while it serves: a due account is refreshed, requests still answered', async () => {
+    // Two days old and expiring within the day: due as the session starts.
+    const now = Date.now();
+    await addAccount(sim, home.paths, 'alice@example.com', {
+      expiredAt: new Date(now + 3_600_000),
+      lastRefresh: new Date(now - 2 * 86_400_000),
+    });
+    const [account] = await listAccounts(home.paths, 'iflow');
+    const before = await readTokenFile(account!.tokenPath);
+    const refreshesBefore = sim.state.counters.refresh ?? 0;
+
+    const s = await session();
+    try {
+      const refreshed = new Promise<SessionEvent>((resolve) =>
+        s.onEvent((event) => {
+          if (event.source === 'refresh' && event.event.type === 'refreshed') resolve(event);
+        }),
+      );
+      const event = await refreshed;
+      expect(event.source === 'refresh' && event.event.accountId).toBe(account!.id);
+      expect(sim.state.counters.refresh).toBe(refreshesBefore + 1);
+
+      const after = await readTokenFile(account!.tokenPath);
+      expect(after?.refresh_token).not.toBe(before?.refresh_token);
+      expect(Date.parse(after!.expired)).toBeGreaterThan(Date.parse(before!.expired));
+
+      const answer = await fetch(`${s.proxyUrl}/v1/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${s.secret}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'qwen3-coder-plus',
+          max_tokens: 16,
+          messages: [{ role: 'user', content: 'hi' }],
+        }),
+      });
+      expect(answer.status).toBe(200);
+    } finally {
+      await s.close();
+    }
   });
 
   it('runClaude forwards the signals it is given and returns 128 + n', async () => {
