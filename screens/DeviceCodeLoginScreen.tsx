@@ -119,7 +119,14 @@ export function DeviceCodeLoginScreen(props: Props) {
           <Text>Open this page on any device and enter the code:</Text>
           <Link url={authorization.verificationUri} />
           <Box marginTop={1}>
-            <Box flexDirection="column" marginRight={4}>
+            {/* A fixed width: a longer status line wraps inside it instead
+                of pushing the QR code past the edge, where it would wrap. */}
+            <Box
+              flexDirection="column"
+              width={Math.min(LEFT_COLUMN, columns - 2)}
+              flexShrink={0}
+              marginRight={4}
+            >
               <BigText text={authorization.userCode} maxWidth={columns - 4} />
               <Text>
                 Code: <Text bold>{authorization.userCode}</Text>

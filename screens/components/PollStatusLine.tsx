@@ -22,11 +22,12 @@ export function PollStatusLine({ state, expired }: { state: Waiting; expired: bo
 function describe(state: Waiting): string {
   if (state.fetchingUser) return 'Approved; fetching the account details…';
   const status = state.status;
-  const every = `checking every ${state.authorization.intervalSec}s`;
+  // Short enough for the login screen's left column (57) beside the QR code.
+  const every = `checks every ${state.authorization.intervalSec}s`;
   if (!status) return `Waiting for approval in the browser (${every})…`;
   switch (status.type) {
     case 'waiting':
-      return `Waiting for approval: the server says pending (${every})…`;
+      return `Not approved yet, says the server (${every})…`;
     case 'slow_down':
       return `The server asked us to slow down: checking every ${status.intervalSec}s…`;
     case 'retrying':

@@ -206,6 +206,35 @@ describe('LoginScreen layout', () => {
     view.unmount();
   });
 
+  it('keeps the QR code whole beside a status line too long for its column', async () => {
+    const script = scriptedLogin();
+    const view = renderSized(
+      makeServices(paths, { login: script.login }),
+      <LoginScreen provider={PROVIDER} active onDone={() => {}} onCancel={() => {}} />,
+      100,
+      30,
+    );
+    await waitForFrame(view, 'Asking');
+    script.code();
+    await waitForFrame(view, '█▀▀▀▀▀█');
+    script.requests[0]!.onEvent({
+      type: 'status',
+      status: { type: 'retrying', reason: 'connect ECONNREFUSED 127.0.0.1:9', inMs: 12_000 },
+    });
+    const frame = await waitForFrame(view, 'retrying in 12s');
+    const lines = frame.split('\n');
+    expect(lines.every((line) => line.length <= 100)).toBe(true);
+    // The top row holds two finder patterns: the code was not squeezed and wrapped.
+    const top = lines.find((line) => line.includes('█▀▀▀▀▀█')) ?? '';
+    expect(top.split('█▀▀▀▀▀█')).toHaveLength(3);
+    // And every one of its rows (two modules each) is on a line of its own.
+    const left = top.indexOf('█▀▀▀▀▀█');
+    const size = top.lastIndexOf('█▀▀▀▀▀█') + 7 - left;
+    const rows = lines.filter((line) => /[█▀▄]/.test(line.slice(left, left + size)));
+    expect(rows).toHaveLength(Math.ceil(size / 2));
+    view.unmount();
+  });
+
   it('keeps the block letters and leaves the QR code out at 60×20', async () => {
     const view = await shown(60, 20);
     const frame = await waitForFrame(view, 'Code: WXYZ-2345');
