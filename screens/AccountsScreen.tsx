@@ -1,15 +1,16 @@
 import { Box, Text, useInput } from 'ink';
 import { useState } from 'react';
+import { describeState } from '../hooks/account-state.js';
 import { useServices } from '../hooks/services.js';
 import { useAccounts } from '../hooks/use-accounts.js';
 import { isValidNickname } from '../src/accounts/identity.js';
 import type { ProviderDefinition } from '../src/providers/types.js';
-import { Confirm } from './components/Confirm.js';
+import { Confirm, confirmKeys } from './components/Confirm.js';
 import { Frame } from './components/Frame.js';
 import type { KeyHint } from './components/KeyHints.js';
 import { cursorStep, steppedId } from './components/keys.js';
 import { StatusBadge } from './components/StatusBadge.js';
-import { TextField } from './components/TextField.js';
+import { FIELD_KEYS, TextField } from './components/TextField.js';
 import { useTone } from './components/theme.js';
 
 export const ACCOUNTS_KEYS: readonly KeyHint[] = [
@@ -17,11 +18,18 @@ export const ACCOUNTS_KEYS: readonly KeyHint[] = [
   ['r', 'rename'],
   ['a', 'add'],
   ['d', 'remove'],
-  ['p', 'pause'],
+  ['p', 'pause/resume'],
   ['l', 'log in again'],
   ['q/esc', 'back'],
   ['↑↓/jk', 'move'],
 ];
+
+/** The key bar follows whatever has the keyboard. */
+function hintsFor(mode: Mode): readonly KeyHint[] {
+  if (mode.mode === 'rename') return FIELD_KEYS;
+  if (mode.mode === 'confirm-remove') return confirmKeys('remove', 'keep');
+  return ACCOUNTS_KEYS;
+}
 
 type Mode =
   | { mode: 'list' }
@@ -89,22 +97,37 @@ export function AccountsScreen({ provider, active, onLogin, onBack }: Props) {
       ? { text: flash, tone: 'good' as const }
       : null;
   const now = clock.now();
+  // Columns as wide as their longest entry (nicknames are at most 32), plus a gap.
+  const columns = {
+    nickname: Math.max(0, ...list.map((a) => a.nickname.length)) + 2,
+    state: Math.max(0, ...list.map((a) => describeState(a.state, now).length)) + 2,
+  };
 
   return (
-    <Frame title={`${provider.displayName} accounts`} hints={ACCOUNTS_KEYS} message={message}>
+    <Frame title={`${provider.displayName} accounts`} hints={hintsFor(mode)} message={message}>
       {accounts === null ? <Text>Reading accounts…</Text> : null}
       {accounts?.length === 0 ? <Text>No accounts yet: press a to log in.</Text> : null}
       <Box flexDirection="column">
         {list.map((account, row) => (
-          <Text key={account.id} wrap="truncate-end">
-            <Text color={tone('accent')}>{row === index ? '▶ ' : '  '}</Text>
-            {account.isDefault ? '[default] ' : '          '}
-            <Text bold inverse={row === index}>
-              {account.nickname}
-            </Text>{' '}
-            <StatusBadge state={account.state} now={now} />
-            <Text color={tone('muted')}> {account.label}</Text>
-          </Text>
+          <Box key={account.id}>
+            <Box width={12} flexShrink={0}>
+              <Text color={tone('accent')}>{row === index ? '▶ ' : '  '}</Text>
+              <Text>{account.isDefault ? '[default]' : ''}</Text>
+            </Box>
+            <Box width={columns.nickname} flexShrink={0}>
+              <Text bold inverse={row === index}>
+                {account.nickname}
+              </Text>
+            </Box>
+            <Box width={columns.state} flexShrink={0}>
+              <StatusBadge state={account.state} now={now} />
+            </Box>
+            <Box flexShrink={1}>
+              <Text color={tone('muted')} wrap="truncate-end">
+                {account.label}
+              </Text>
+            </Box>
+          </Box>
         ))}
       </Box>
       {mode.mode === 'rename' && active ? (

@@ -40,8 +40,8 @@ const SECTIONS: ReadonlyArray<[string, readonly KeyHint[]]> = [
 ];
 
 /**
- * Every key of the app, a line (wrapped) per screen so the whole list fits
- * a 60×20 terminal; `?`, q or Esc closes it.
+ * Every key of the app, a line per screen, wrapped between keys (never
+ * inside one) so the whole list fits a 60×20 terminal; `?`, q or Esc closes it.
  */
 export function HelpScreen() {
   const tone = useTone();
@@ -49,15 +49,14 @@ export function HelpScreen() {
     <Frame title="Keys" hints={[['q/esc/?', 'close']]} withHelp={false}>
       <Box flexDirection="column">
         {SECTIONS.map(([title, keys]) => (
-          <Text key={title} wrap="wrap">
+          <Box key={title} flexWrap="wrap" columnGap={2}>
             <Text bold>{title}:</Text>
             {keys.map(([key, action]) => (
-              <Text key={key}>
-                {'  '}
+              <Text key={key} wrap="truncate-end">
                 <Text color={tone('key')}>{key}</Text> {action}
               </Text>
             ))}
-          </Text>
+          </Box>
         ))}
       </Box>
     </Frame>

@@ -55,6 +55,10 @@ export function LaunchScreen({ provider, summary, active, onLaunch, onLogin, onB
     { isActive: active },
   );
 
+  // Only the keys that do something now.
+  const hints = LAUNCH_KEYS.filter(([key]) =>
+    key === 'enter' ? ready : key === 'r' ? session.phase === 'failed' : true,
+  );
   const accountText = keyless
     ? `${KEYLESS_ACCOUNT} (no key needed)`
     : account
@@ -68,7 +72,7 @@ export function LaunchScreen({ provider, summary, active, onLaunch, onLogin, onB
     ['proxy', session.phase === 'ready' ? session.proxyUrl : session.phase],
   ];
   return (
-    <Frame title={`Launch claude on ${provider.displayName}`} hints={LAUNCH_KEYS}>
+    <Frame title={`Launch claude on ${provider.displayName}`} hints={hints}>
       {summary ? <SessionSummary summary={summary} /> : null}
       {rows.map(([label, value]) => (
         <Box key={label}>

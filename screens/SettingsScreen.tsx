@@ -4,13 +4,14 @@ import { useModelList } from '../hooks/use-model-list.js';
 import { type SettingsValues, useSettings } from '../hooks/use-settings.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import type { ProviderDefinition } from '../src/providers/types.js';
-import { Confirm } from './components/Confirm.js';
+import { Confirm, confirmKeys } from './components/Confirm.js';
 import { Frame } from './components/Frame.js';
 import type { KeyHint } from './components/KeyHints.js';
 import { clampIndex, cursorStep } from './components/keys.js';
 import { ModelPicker } from './components/ModelPicker.js';
 import { SettingsEditor } from './components/SettingsEditor.js';
 import { SettingsRowView } from './components/SettingsRowView.js';
+import { FIELD_KEYS } from './components/TextField.js';
 import {
   maxTokensLimit,
   nextStrategy,
@@ -23,10 +24,27 @@ import {
 export const SETTINGS_KEYS: readonly KeyHint[] = [
   ['ctrl+s', 'save'],
   ['enter', 'edit'],
+  ['d', 'delete env entry'],
   ['q/esc', 'back'],
   ['↑↓/jk', 'move'],
-  ['d', 'delete entry'],
 ];
+
+const PICKER_KEYS: readonly KeyHint[] = [
+  ['enter', 'choose'],
+  ['t', 'type a name'],
+  ['↑↓/jk', 'move'],
+  ['q/esc', 'back'],
+];
+
+/** The key bar follows whatever has the keyboard; `d` only on an env entry. */
+function hintsFor(mode: Mode, row: SettingsRow | undefined): readonly KeyHint[] {
+  if (mode.mode === 'pick') return PICKER_KEYS;
+  if (mode.mode === 'edit') return FIELD_KEYS;
+  if (mode.mode === 'confirm-leave') return confirmKeys('leave', 'stay');
+  if (row?.kind !== 'env') return SETTINGS_KEYS.filter(([key]) => key !== 'd');
+  // Short, so that q/esc still fits beside it at 60 columns.
+  return SETTINGS_KEYS.map((hint) => (hint[0] === 'd' ? ['d', 'delete'] : hint));
+}
 
 type Mode =
   | { mode: 'browse' }
@@ -104,7 +122,7 @@ export function SettingsScreen({ provider, active, onSaved, onBack }: Props) {
   return (
     <Frame
       title={`${provider.displayName} settings${dirty ? ' (unsaved)' : ''}`}
-      hints={SETTINGS_KEYS}
+      hints={hintsFor(mode, rows[index])}
       message={message}
     >
       {!draft ? <Text>Reading settings…</Text> : null}
@@ -115,6 +133,7 @@ export function SettingsScreen({ provider, active, onSaved, onBack }: Props) {
               row={row}
               values={draft}
               selected={i === index}
+              providerId={provider.id}
               defaultModel={provider.defaultModel}
               endpoint={provider.apiUrl}
               limit={limit}

@@ -1,6 +1,15 @@
 import { Box, Text, useInput } from 'ink';
+import type { KeyHint } from './KeyHints.js';
 import { useKeyCapture } from './key-capture.js';
 import { useTone } from './theme.js';
+
+/** The key bar while a question waits: what y and n do here. */
+export function confirmKeys(yes: string, no: string): readonly KeyHint[] {
+  return [
+    ['y', yes],
+    ['n/esc', no],
+  ];
+}
 
 interface Props {
   question: string;

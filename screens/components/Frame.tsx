@@ -1,7 +1,8 @@
 import { Box, Text } from 'ink';
-import type { ReactNode } from 'react';
+import { type ReactNode, useContext } from 'react';
 import { useTerminalSize } from '../../hooks/use-terminal-size.js';
 import { type KeyHint, KeyHints } from './KeyHints.js';
+import { KeyCaptureContext } from './key-capture.js';
 import { useTone } from './theme.js';
 
 interface Props {
@@ -22,6 +23,8 @@ interface Props {
 export function Frame({ title, hints, message, children, withHelp = true }: Props) {
   const { columns, rows } = useTerminalSize();
   const tone = useTone();
+  // While a field or a question holds the keyboard, `?` is typed, not obeyed.
+  const { capturing } = useContext(KeyCaptureContext);
   return (
     <Box flexDirection="column" width={columns} height={Math.max(rows - 1, 10)}>
       <Box paddingX={1}>
@@ -38,7 +41,7 @@ export function Frame({ title, hints, message, children, withHelp = true }: Prop
         {message ? <Text color={tone(message.tone)}>{message.text}</Text> : null}
       </Box>
       <Box paddingX={1}>
-        <KeyHints hints={hints} width={columns - 2} withHelp={withHelp} />
+        <KeyHints hints={hints} width={columns - 2} withHelp={withHelp && !capturing} />
       </Box>
     </Box>
   );

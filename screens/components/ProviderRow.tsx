@@ -7,6 +7,8 @@ import { loginKind } from '../provider-kind.js';
 import { useTone } from './theme.js';
 
 const NAME_WIDTH = 18;
+/** Room for "preset, not set up yet" and a gap; a longer summary is cut short. */
+const SUMMARY_WIDTH = 24;
 
 /** A provider that is not selected: one line with its name, accounts and model. */
 export function ProviderRow({ provider }: { provider: ListedProvider }) {
@@ -14,21 +16,26 @@ export function ProviderRow({ provider }: { provider: ListedProvider }) {
   const summary = useAccountSummary(provider);
   const settings = useSettings(provider.id);
   const model = settings.values?.env.ANTHROPIC_MODEL || provider.defaultModel;
+  // Fixed columns that never shrink, so rows line up at any width and only
+  // the model, last, is cut short.
   return (
-    <Box>
-      <Text>{'  '}</Text>
+    <Box paddingLeft={2}>
       <Box width={NAME_WIDTH} flexShrink={0}>
         <Text wrap="truncate-end">
           {provider.displayName}
           {provider.notice ? <Text color={tone('warn')}> !</Text> : null}
         </Text>
       </Box>
-      <Box flexShrink={0} marginRight={2}>
-        <Text color={tone(summary.tone)}>{summary.text}</Text>
+      <Box width={SUMMARY_WIDTH} flexShrink={0}>
+        <Text color={tone(summary.tone)} wrap="truncate-end">
+          {summary.text}
+        </Text>
       </Box>
-      <Text color={tone('muted')} wrap="truncate-end">
-        {model}
-      </Text>
+      <Box flexShrink={1}>
+        <Text color={tone('muted')} wrap="truncate-end">
+          {model}
+        </Text>
+      </Box>
     </Box>
   );
 }

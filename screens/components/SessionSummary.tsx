@@ -16,20 +16,21 @@ export function SessionSummary({ summary }: { summary: LaunchSummary }) {
     ['errors', String(summary.errors)],
     ['failovers', String(summary.failovers)],
   ];
+  // The figures wrap between pairs: two lines at 60 columns, so the summary
+  // and what the launch screen shows below it fit a 60×20 terminal.
   return (
     <Box flexDirection="column" marginBottom={1}>
       <Text bold color={tone(ok ? 'good' : 'warn')}>
         {ok ? 'claude finished.' : 'claude ended with a problem.'}
       </Text>
       {summary.error ? <Text color={tone('bad')}>{summary.error}</Text> : null}
-      {figures.map(([label, value]) => (
-        <Box key={label}>
-          <Box width={12}>
-            <Text color={tone('muted')}>{label}</Text>
-          </Box>
-          <Text>{value}</Text>
-        </Box>
-      ))}
+      <Box flexWrap="wrap" columnGap={3}>
+        {figures.map(([label, value]) => (
+          <Text key={label}>
+            <Text color={tone('muted')}>{label}</Text> {value}
+          </Text>
+        ))}
+      </Box>
     </Box>
   );
 }

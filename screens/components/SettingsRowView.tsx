@@ -6,6 +6,8 @@ import { useTone } from './theme.js';
 interface Props {
   row: SettingsRow;
   values: SettingsValues;
+  /** Names the standalone proxy's command. */
+  providerId: string;
   selected: boolean;
   defaultModel: string;
   /** The endpoint in use when config.yaml sets none. */
@@ -22,14 +24,25 @@ export function SettingsRowView(props: Props) {
   const [label, value, note] = describeRow(row, values, props);
   return (
     <Box>
-      <Text color={tone('accent')}>{selected ? '▶ ' : '  '}</Text>
-      <Box width={LABEL_WIDTH} flexShrink={0}>
-        <Text bold={selected}>{label}</Text>
+      <Box width={2} flexShrink={0}>
+        <Text color={tone('accent')}>{selected ? '▶' : ' '}</Text>
       </Box>
-      <Text inverse={selected} wrap="truncate-end">
-        {value}
-      </Text>
-      {note ? <Text color={tone('muted')}> {note}</Text> : null}
+      <Box width={LABEL_WIDTH} flexShrink={0}>
+        <Text bold={selected} wrap="truncate-end">
+          {label}
+        </Text>
+      </Box>
+      {/* A long value is cut short; the row stays one line and the note stays. */}
+      <Box flexShrink={1}>
+        <Text inverse={selected} wrap="truncate-end">
+          {value}
+        </Text>
+      </Box>
+      {note ? (
+        <Box flexShrink={0}>
+          <Text color={tone('muted')}> {note}</Text>
+        </Box>
+      ) : null}
     </Box>
   );
 }
@@ -37,7 +50,12 @@ export function SettingsRowView(props: Props) {
 function describeRow(
   row: SettingsRow,
   values: SettingsValues,
-  { defaultModel, endpoint, limit }: Pick<Props, 'defaultModel' | 'endpoint' | 'limit'>,
+  {
+    providerId,
+    defaultModel,
+    endpoint,
+    limit,
+  }: Pick<Props, 'providerId' | 'defaultModel' | 'endpoint' | 'limit'>,
 ): [string, string, string?] {
   switch (row.kind) {
     case 'model': {
@@ -57,6 +75,6 @@ function describeRow(
     case 'strategy':
       return ['Routing', values.strategy, 'enter switches'];
     case 'port':
-      return ['Proxy port', String(values.proxyPort), 'standalone `ccs … proxy`'];
+      return ['Proxy port', String(values.proxyPort), `for ccs ${providerId} --proxy`];
   }
 }

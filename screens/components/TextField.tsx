@@ -1,7 +1,15 @@
 import { Box, Text, useInput } from 'ink';
 import { useRef, useState } from 'react';
+import type { KeyHint } from './KeyHints.js';
 import { useKeyCapture } from './key-capture.js';
 import { useTone } from './theme.js';
+
+/** The key bar while a field has the keyboard. */
+export const FIELD_KEYS: readonly KeyHint[] = [
+  ['enter', 'accept'],
+  ['esc', 'leave unchanged'],
+  ['ctrl+u', 'clear'],
+];
 
 interface Props {
   label: string;

@@ -89,6 +89,26 @@ describe('App', () => {
     instance.unmount();
   });
 
+  it('lays the key list out at 60×20 without splitting a key from what it does', async () => {
+    const services = makeServices(paths);
+    const view = renderSized(
+      services,
+      <App services={services} initial={initialNav({ screen: 'home' })} onOutcome={() => {}} />,
+      60,
+      20,
+    );
+    await waitForFrame(view, 'ccs · Home');
+    view.stdin.write('?');
+    const frame = await waitForFrame(view, 'ccs · Keys');
+    const lines = frame.split('\n');
+    expect(lines).toHaveLength(19);
+    expect(lines.every((line) => line.length <= 60)).toBe(true);
+    expect(frame).toContain('o open the browser (not over SSH)');
+    expect(frame).toContain('↑↓/jk move');
+    expect(frame).toContain('p pause');
+    view.unmount();
+  });
+
   it('gives ? to a text field that has focus', async () => {
     await seedAccount(paths, 'ann@example.com');
     const { instance } = app(initialNav({ screen: 'accounts', providerId: 'iflow' }));
@@ -98,6 +118,9 @@ describe('App', () => {
     instance.stdin.write('?');
     const frame = await waitForFrame(instance, 'New name for ann: ann?');
     expect(frame).not.toContain('ccs · Keys');
+    // So the key bar does not offer it, and shows the field's keys instead.
+    expect(frame).not.toContain('? keys');
+    expect(frame).toContain('enter accept');
     instance.unmount();
   });
 

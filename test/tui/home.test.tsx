@@ -77,6 +77,29 @@ describe('HomeScreen with several providers', () => {
     app.unmount();
   });
 
+  it('lines the other providers up in columns at 60 columns, cutting only the model', async () => {
+    await seedApiKey(paths, 'corp', 'sk-corp-0001', 'work');
+    const openrouter = { ...configProvider('openrouter', PRESETS.openrouter!), preset: true };
+    const { element } = home([PROVIDER, KEYED, KEYLESS, DEEPSEEK, openrouter]);
+    const view = renderSized(makeServices(paths), element, 60, 20);
+    const frame = await waitForFrame(view, 'work ok');
+    const rows = frame
+      .split('\n')
+      .filter((line) => /Corp Gateway|Local LLM|DeepSeek|OpenRouter/.test(line));
+    expect(rows).toHaveLength(4);
+    for (const row of rows) {
+      expect(row.length).toBeLessThanOrEqual(60);
+      expect(row.slice(0, 3)).toBe('   ');
+      // The summary column starts at 21 and the model column at 45 on every row.
+      expect(row[21]).not.toBe(' ');
+      expect(row[20]).toBe(' ');
+      expect(row[45]).not.toBe(' ');
+      expect(row[44]).toBe(' ');
+    }
+    expect(frame).toMatch(/OpenRouter +preset, not set up yet +qwen\/qwen3-co…/);
+    view.unmount();
+  });
+
   it('moves the card with j/k and ↓, and every action goes to the selected provider', async () => {
     const { element, calls } = home();
     const app = renderWith(makeServices(paths), element);

@@ -8,6 +8,7 @@ import {
   fakeSession,
   makeServices,
   PROVIDER,
+  renderSized,
   renderWith,
   seedAccount,
   tempHome,
@@ -93,5 +94,43 @@ describe('LaunchScreen', () => {
     expect(frame).toMatch(/tokens in +3400/);
     expect(frame).toMatch(/failovers +2/);
     app.unmount();
+  });
+
+  it('fits the summary and what runs next in 60×20, offering only keys that work', async () => {
+    await seedAccount(paths, 'ann@example.com');
+    const view = renderSized(
+      makeServices(paths, { session: fakeSession() }),
+      <LaunchScreen
+        provider={PROVIDER}
+        active
+        onLaunch={() => {}}
+        onLogin={() => {}}
+        onBack={() => {}}
+        summary={{
+          exitCode: 3,
+          durationMs: 4_000,
+          requests: 1,
+          inputTokens: 10,
+          outputTokens: 5,
+          errors: 0,
+          failovers: 0,
+        }}
+      />,
+      60,
+      20,
+    );
+    const frame = await waitForFrame(view, 'Ready: press Enter to start claude.');
+    const lines = frame.split('\n');
+    expect(lines).toHaveLength(19);
+    expect(lines.every((line) => line.length <= 60)).toBe(true);
+    for (const label of ['provider', 'account', 'model', 'endpoint', 'proxy']) {
+      expect(lines.some((line) => line.startsWith(` ${label.padEnd(10)}`))).toBe(true);
+    }
+    expect(frame).toMatch(/exit code 3/);
+    expect(frame).toMatch(/failovers 0/);
+    // r only retries a failed start; it is not offered while the proxy is up.
+    expect(lines.at(-1)).toContain('q/esc back');
+    expect(lines.at(-1)).not.toContain('r retry');
+    view.unmount();
   });
 });

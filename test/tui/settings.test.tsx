@@ -14,6 +14,7 @@ import {
   failOnReactWarnings,
   makeServices,
   PROVIDER,
+  renderSized,
   renderWith,
   tempHome,
   waitForFrame,
@@ -210,5 +211,35 @@ describe('SettingsScreen', () => {
       '{"env": {"ANTHROPIC_MAX_TOKENS": "lots"}}',
     );
     app.unmount();
+  });
+
+  it('keeps a long env value on one line at 60×20, the note beside it', async () => {
+    await writeFile(
+      settingsFile(),
+      JSON.stringify({ env: { ANTHROPIC_MODEL: 'qwen3-max', LONGVAR: 'x'.repeat(150) } }),
+    );
+    const view = renderSized(
+      makeServices(paths),
+      <SettingsScreen provider={PROVIDER} active onBack={() => {}} />,
+      60,
+      20,
+    );
+    await waitForFrame(view, 'LONGVAR');
+    for (let i = 0; i < 6; i++) {
+      view.stdin.write(ARROW_DOWN);
+      await effectsFlushed();
+    }
+    const frame = await waitForFrame(view, (f) => /▶ LONGVAR/.test(f));
+    const lines = frame.split('\n');
+    expect(lines.every((line) => line.length <= 60)).toBe(true);
+    const row = lines.findIndex((line) => line.includes('LONGVAR'));
+    expect(lines[row]).toMatch(/^ ▶ LONGVAR {9}x+… env$/);
+    expect(lines[row + 1]).toContain('+ env entry');
+    // On an env entry the key bar offers d; the field's keys replace the list's.
+    expect(frame).toContain('d delete');
+    view.stdin.write(ENTER);
+    const editing = await waitForFrame(view, 'enter accept');
+    expect(editing).not.toContain('ctrl+s save');
+    view.unmount();
   });
 });
