@@ -4,6 +4,7 @@ import type { Clock } from '../src/clock.js';
 import type { CcsPaths } from '../src/home.js';
 import type { Logger } from '../src/log.js';
 import type { ModelDefinition, ProviderDefinition } from '../src/providers/types.js';
+import type { BrowserOutcome } from '../src/terminal/browser.js';
 
 /**
  * What the screens' hooks need from the world outside React. The real
@@ -93,8 +94,8 @@ export interface TuiServices {
   session: SessionHolder;
   /** Writes escape sequences straight to the terminal (OSC 52), past Ink. */
   writeRaw(data: string): void;
-  /** Opens a browser when local; false over SSH or when it cannot. */
-  openBrowser(url: string): boolean;
+  /** Opens a browser when local; says why not over SSH or when it cannot. */
+  openBrowser(url: string): Promise<BrowserOutcome>;
   isSsh: boolean;
   hyperlinks: boolean;
   color: boolean;

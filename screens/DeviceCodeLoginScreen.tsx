@@ -6,6 +6,7 @@ import { useCountdown } from '../hooks/use-countdown.js';
 import { type LoginState, useDeviceLogin } from '../hooks/use-device-login.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import { identityLabel } from '../src/accounts/identity.js';
+import type { BrowserOutcome } from '../src/terminal/browser.js';
 import { clipboardSequence } from '../src/terminal/escapes.js';
 import { BigText } from './components/BigText.js';
 import { Countdown } from './components/Countdown.js';
@@ -78,12 +79,7 @@ export function DeviceCodeLoginScreen(props: Props) {
           setFlash('Code copied to the clipboard.');
         } else if (input === 'o' && authorization) {
           const url = authorization.verificationUriComplete ?? authorization.verificationUri;
-          const opened = services.openBrowser(url);
-          setFlash(
-            opened
-              ? 'Opened the browser.'
-              : 'Open the link on any device: over SSH ccs does not start a browser.',
-          );
+          void services.openBrowser(url).then((outcome) => setFlash(browserMessage(outcome)));
         }
         return;
       }
@@ -163,6 +159,13 @@ export function DeviceCodeLoginScreen(props: Props) {
       {state.phase === 'cancelled' ? <Text>Login cancelled.</Text> : null}
     </Frame>
   );
+}
+
+function browserMessage(outcome: BrowserOutcome): string {
+  if (outcome === 'opened') return 'Opened the browser.';
+  if (outcome === 'ssh')
+    return 'Open the link on any device: over SSH ccs does not start a browser.';
+  return `Could not open a browser (${outcome.failed}): open the link on any device.`;
 }
 
 /** A failure's message, with the issuer named when the message does not already. */

@@ -5,7 +5,14 @@ export type SpawnLike = (
   command: string,
   args: string[],
   options: { detached: boolean; stdio: 'ignore' },
-) => { unref(): void; on(event: 'error', listener: (error: Error) => void): unknown };
+) => {
+  unref(): void;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'spawn', listener: () => void): unknown;
+};
+
+/** What became of a request to open the browser. */
+export type BrowserOutcome = 'opened' | 'ssh' | { failed: string };
 
 /** The command that opens a URL in the default browser on this platform. */
 export function browserCommand(
@@ -19,23 +26,28 @@ export function browserCommand(
 
 /**
  * Opens `url` in a browser when the session is local. Over SSH a browser
- * would open on the remote machine, where nobody is looking, so it refuses
- * and returns false; the caller shows the URL instead.
+ * would open on the remote machine, where nobody is looking, so it refuses;
+ * the caller shows the URL instead. Resolves once the opener has started,
+ * or failed to (no xdg-open on a server, say), so the user is told which.
  */
 export function openBrowser(
   url: string,
   options: { env: NodeJS.ProcessEnv; platform?: NodeJS.Platform; spawn?: SpawnLike },
-): boolean {
-  if (isSshSession(options.env)) return false;
+): Promise<BrowserOutcome> {
+  if (isSshSession(options.env)) return Promise.resolve('ssh');
   const { command, args } = browserCommand(options.platform ?? process.platform, url);
   const run = options.spawn ?? (spawn as unknown as SpawnLike);
-  try {
-    const child = run(command, args, { detached: true, stdio: 'ignore' });
-    // A missing xdg-open is not worth crashing over; the URL is on screen.
-    child.on('error', () => {});
-    child.unref();
-    return true;
-  } catch {
-    return false;
-  }
+  return new Promise((resolve) => {
+    try {
+      const child = run(command, args, { detached: true, stdio: 'ignore' });
+      child.on('spawn', () => resolve('opened'));
+      child.on('error', (error) => {
+        const code = (error as NodeJS.ErrnoException).code;
+        resolve({ failed: code === 'ENOENT' ? `${command} was not found` : error.message });
+      });
+      child.unref();
+    } catch (error) {
+      resolve({ failed: error instanceof Error ? error.message : String(error) });
+    }
+  });
 }

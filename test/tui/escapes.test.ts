@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { browserCommand, openBrowser, type SpawnLike } from '../../src/terminal/browser.js';
 import {
@@ -40,25 +41,38 @@ describe('terminal escapes', () => {
 });
 
 describe('openBrowser', () => {
-  function recorder() {
+  /** A spawn that records the call and then starts, or fails with `error`. */
+  function recorder(error?: NodeJS.ErrnoException) {
     const calls: Array<{ command: string; args: string[] }> = [];
     const spawn: SpawnLike = (command, args) => {
       calls.push({ command, args });
-      return { unref: () => {}, on: () => undefined };
+      const child = new EventEmitter();
+      queueMicrotask(() => (error ? child.emit('error', error) : child.emit('spawn')));
+      return Object.assign(child, { unref: () => {} });
     };
     return { calls, spawn };
   }
 
-  it('opens the URL with the platform command when local', () => {
+  it('opens the URL with the platform command when local', async () => {
     const { calls, spawn } = recorder();
-    expect(openBrowser('http://x/device', { env: {}, platform: 'linux', spawn })).toBe(true);
+    expect(await openBrowser('http://x/device', { env: {}, platform: 'linux', spawn })).toBe(
+      'opened',
+    );
     expect(calls).toEqual([{ command: 'xdg-open', args: ['http://x/device'] }]);
     expect(browserCommand('darwin', 'u')).toEqual({ command: 'open', args: ['u'] });
   });
 
-  it('refuses over SSH, where the browser would open on the wrong machine', () => {
+  it('says the opener is missing instead of claiming success', async () => {
+    const missing = Object.assign(new Error('spawn xdg-open ENOENT'), { code: 'ENOENT' });
+    const { spawn } = recorder(missing);
+    expect(await openBrowser('http://x', { env: {}, platform: 'linux', spawn })).toEqual({
+      failed: 'xdg-open was not found',
+    });
+  });
+
+  it('refuses over SSH, where the browser would open on the wrong machine', async () => {
     const { calls, spawn } = recorder();
-    expect(openBrowser('http://x', { env: { SSH_TTY: '/dev/pts/1' }, spawn })).toBe(false);
+    expect(await openBrowser('http://x', { env: { SSH_TTY: '/dev/pts/1' }, spawn })).toBe('ssh');
     expect(calls).toEqual([]);
   });
 });

@@ -132,9 +132,9 @@ export function makeServices(
     },
     session: fakeSession(),
     writeRaw: (data) => raw.push(data),
-    openBrowser: (url) => {
+    openBrowser: async (url) => {
       opened.push(url);
-      return true;
+      return 'opened';
     },
     isSsh: false,
     hyperlinks: false,

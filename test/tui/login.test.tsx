@@ -113,10 +113,25 @@ describe('LoginScreen', () => {
     app.unmount();
   });
 
+  it('says so when no browser could be started', async () => {
+    const { app, script } = setup({
+      openBrowser: async () => ({ failed: 'xdg-open was not found' }),
+    });
+    await waitForFrame(app, 'Asking');
+    script.code();
+    await waitForFrame(app, 'Code: WXYZ-2345');
+    app.stdin.write('o');
+    await waitForFrame(
+      app,
+      'Could not open a browser (xdg-open was not found): open the link on any device.',
+    );
+    app.unmount();
+  });
+
   it('does not offer the browser over SSH', async () => {
     const { app, script, services } = setup({
       isSsh: true,
-      openBrowser: () => false,
+      openBrowser: async () => 'ssh',
     });
     await waitForFrame(app, 'Asking');
     script.code();

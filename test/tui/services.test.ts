@@ -39,13 +39,13 @@ function context(env: NodeJS.ProcessEnv, isTTY = true) {
 }
 
 describe('createTuiServices', () => {
-  it('honours NO_COLOR, knows SSH and turns links off for dumb terminals', () => {
+  it('honours NO_COLOR, knows SSH and turns links off for dumb terminals', async () => {
     expect(createTuiServices(context({}).ctx).color).toBe(true);
     expect(createTuiServices(context({ NO_COLOR: '1' }).ctx).color).toBe(false);
     const remote = createTuiServices(context({ SSH_TTY: '/dev/pts/2', TERM: 'dumb' }).ctx);
     expect(remote.isSsh).toBe(true);
     expect(remote.hyperlinks).toBe(false);
-    expect(remote.openBrowser('http://127.0.0.1:9/device')).toBe(false);
+    expect(await remote.openBrowser('http://127.0.0.1:9/device')).toBe('ssh');
   });
 
   it('lists iFlow with the endpoint overrides from the environment', async () => {
