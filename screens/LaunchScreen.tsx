@@ -59,11 +59,20 @@ export function LaunchScreen({ provider, summary, active, onLaunch, onLogin, onB
   const hints = LAUNCH_KEYS.filter(([key]) =>
     key === 'enter' ? ready : key === 'r' ? session.phase === 'failed' : true,
   );
+  // The proxy skips a paused default or one that needs login: name the
+  // account that will really serve, and why it is not the default.
+  const serving = usable.find((a) => a.isDefault) ?? usable[0];
+  const passedOver =
+    account && serving && !serving.isDefault
+      ? `; the default, ${account.nickname}, ${account.paused ? 'is paused' : 'needs login'}`
+      : '';
   const accountText = keyless
     ? `${KEYLESS_ACCOUNT} (no key needed)`
-    : account
-      ? `${account.nickname} (${account.label})`
-      : 'none';
+    : serving
+      ? `${serving.nickname} (${serving.label})${passedOver}`
+      : account
+        ? `${account.nickname} (${account.label})`
+        : 'none';
   const rows: Array<[string, string]> = [
     ['provider', `${provider.displayName} (${provider.id})`],
     ['account', accountText],

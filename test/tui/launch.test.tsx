@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LaunchScreen } from '../../screens/LaunchScreen.js';
+import { setAccountPaused } from '../../src/accounts/registry.js';
 import { UserError } from '../../src/errors.js';
 import type { CcsPaths } from '../../src/home.js';
 import {
@@ -52,6 +53,16 @@ describe('LaunchScreen', () => {
     app.stdin.write('n');
     await vi.waitFor(() => expect(onLogin).toHaveBeenCalledOnce());
     expect(onLaunch).not.toHaveBeenCalled();
+    app.unmount();
+  });
+
+  it('names the account that will serve when the default is paused', async () => {
+    await seedAccount(paths, 'ann@example.com');
+    await seedAccount(paths, 'bob@example.com');
+    await setAccountPaused(paths, 'iflow', 'ann@example.com', true);
+    const { app } = setup();
+    const frame = await waitForFrame(app, 'Ready: press Enter');
+    expect(frame).toContain('account   bob (bob@example.com); the default, ann, is paused');
     app.unmount();
   });
 
