@@ -85,11 +85,28 @@ const CI_VARIABLES = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
 async function loadRenderer(): Promise<MountApp> {
   const saved = CI_VARIABLES.map((name) => [name, process.env[name]] as const);
   for (const [name] of saved) delete process.env[name];
+  const fetchProperty = hideFetch();
   try {
     return (await import('./mount-app.js')).mountApp;
   } finally {
     for (const [name, value] of saved) if (value !== undefined) process.env[name] = value;
+    if (fetchProperty) Object.defineProperty(globalThis, 'fetch', fetchProperty);
   }
+}
+
+/**
+ * Ink's layout engine (Yoga, compiled to WebAssembly) loads its binary, a
+ * data: URL inlined in its code, with `fetch` whenever a global `fetch`
+ * exists. In Node that first call builds the whole built-in fetch (undici):
+ * tens of milliseconds before the first frame. Without the global, Yoga
+ * decodes the same bytes itself. The global is hidden for the import and
+ * put back as it was, for the code that does fetch (the login).
+ */
+function hideFetch(): PropertyDescriptor | undefined {
+  const property = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
+  if (!property?.configurable) return undefined;
+  Object.defineProperty(globalThis, 'fetch', { value: undefined, configurable: true });
+  return property;
 }
 
 /** Gives the terminal to `claude` and measures the run. */
