@@ -11,11 +11,12 @@ import { fileURLToPath } from 'node:url';
  * first so its start-up is not counted; capture-pane is polled as fast as it
  * answers (~2 ms), which bounds the resolution.
  *
- *   npx tsc -p tsconfig.json && node dist/test/tui/bench-first-frame.js [runs]
+ *   npm run build && node dist/test/tui/bench-first-frame.js [runs]
  */
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const CLI = path.join(ROOT, 'dist/src/cli.js');
+// The bundle that package.json's `bin` points at: what a user runs.
+const CLI = path.join(ROOT, 'dist/bin/ccs.js');
 const SOCKET = `ccs-bench-${process.pid}`;
 const runs = Number(process.argv[2] ?? 9);
 
@@ -56,5 +57,6 @@ try {
   } catch {
     // Already gone.
   }
-  rmSync(home, { recursive: true, force: true });
+  // A ccs just told to quit may still be closing its log file.
+  rmSync(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
 }

@@ -15,7 +15,8 @@ import { type Simulator, startSimulator } from '../../src/simulator/server.js';
  */
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(ROOT, 'dist/src/cli.js');
+// The bundle that package.json's `bin` points at: what a user runs.
+const CLI = path.join(ROOT, 'dist/bin/ccs.js');
 const FAKE_CLAUDE = path.join(ROOT, 'test/tui/fixtures/fake-claude.mjs');
 const SOCKET = `ccs-tui-test-${process.pid}`;
 const TARGET = 'ccs:0.0';
@@ -74,7 +75,7 @@ describe('ccs in a real terminal (tmux)', () => {
       throw new Error('tmux is needed for this test: apt-get install tmux (.ci/run does).');
     }
     if (!existsSync(CLI)) {
-      throw new Error(`${CLI} is missing: build first with \`npx tsc -p tsconfig.json\`.`);
+      throw new Error(`${CLI} is missing: build first with \`npm run build\`.`);
     }
     simulator = await startSimulator({ port: 0, intervalSec: 1 });
     home = await mkdtemp(path.join(os.tmpdir(), 'ccs-tmux-'));
@@ -135,17 +136,39 @@ describe('ccs in a real terminal (tmux)', () => {
     await waitForScreen((t) => t.includes('ccs · Home') && t.includes('No accounts yet'));
     expect(tmux('display', '-p', '-t', TARGET, '#{alternate_on}').trim()).toBe('1');
 
+    // Every key on ?, and closed again.
+    press('?');
+    await waitForScreen((t) => t.includes('ccs · Keys') && t.includes('p pause/resume'));
+    press('q');
+    await waitForScreen('ccs · Home');
+
     // Two logins, approved through the simulator's control route.
     for (const [email, nickname] of [
       ['ann@example.com', 'ann'],
       ['bob@example.com', 'bob'],
     ] as const) {
       press('n');
+      if (nickname === 'ann') {
+        // Once the server has answered a poll, the QR code is still whole
+        // beside the status line: both top finder patterns on one line.
+        const login = await waitForScreen('Not approved yet');
+        const top = login.split('\n').find((line) => line.includes('█▀▀▀▀▀█')) ?? '';
+        expect(top.split('█▀▀▀▀▀█')).toHaveLength(3);
+        expect(login.split('\n').every((line) => line.length <= 100)).toBe(true);
+      }
       await approve(simulator, email);
       await waitForScreen(`Logged in to iFlow as ${nickname} (${email}).`);
       press('Enter');
       await waitForScreen((t) => t.includes('ccs · Home') && t.includes(`${nickname} ok`));
     }
+
+    // Smaller and back: the layout follows, nothing left of the larger frame.
+    tmux('resize-window', '-t', 'ccs', '-x', '60', '-y', '20');
+    const small = await waitForScreen((t) => t.split('\n')[18]?.includes('? keys') === true);
+    expect(small.split('\n').every((line) => line.length <= 60)).toBe(true);
+    expect(small).toContain('★ ann');
+    tmux('resize-window', '-t', 'ccs', '-x', '100', '-y', '30');
+    await waitForScreen((t) => t.split('\n')[28]?.includes('q quit') === true);
 
     // The account picker: move to bob, make him the default.
     press('a');
@@ -209,12 +232,12 @@ describe('ccs in a real terminal (tmux)', () => {
   it('restores the terminal on Ctrl-C (exit 130) and on SIGHUP (exit 129)', async () => {
     const pidFile = path.join(home, 'ccs.pid');
     // `exec` keeps the pid the shell wrote down: that of ccs itself.
-    const start = () => {
+    const start = (extraEnv = '') => {
       press('clear', true);
       press('Enter');
       const run = `echo $$ > ${pidFile}; exec node ${CLI}`;
       // CI=true as well: ccs must still draw when a user's shell has it set.
-      const env = `CI=true CCS_HOME=${path.join(home, 'ccs')}`;
+      const env = `CI=true CCS_HOME=${path.join(home, 'ccs')} ${extraEnv}`;
       press(`${env} sh -c '${run}'; echo CCS-EXIT=$?`, true);
       press('Enter');
       return waitForScreen('ccs · Home');
@@ -226,7 +249,13 @@ describe('ccs in a real terminal (tmux)', () => {
       expect(tmux('display', '-p', '-t', TARGET, '#{cursor_flag}').trim()).toBe('1');
     };
 
-    await start();
+    // NO_COLOR: bold and inverse stay, no colour at all (39/49 are tmux's resets).
+    await start('NO_COLOR=1');
+    await waitForScreen((t) => t.includes('? keys') && t.includes('ann'));
+    const styled = tmux('capture-pane', '-p', '-e', '-t', TARGET);
+    expect(styled).toContain('ann');
+    const colour = new RegExp(`${'\u001B'}\\[(?:[0-9;]*;)?(?:3[0-8]|4[0-8]|9[0-7]|10[0-7])[;m]`);
+    expect(styled).not.toMatch(colour);
     press('C-c');
     await restored(130);
 
