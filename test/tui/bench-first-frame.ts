@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
  * Benchmark, not a test: time from spawning `ccs` in a 100×30 tmux window to
  * its first full frame (the home screen with its key bar and the accounts
  * line, which needs the config files read). tmux's own server is started
- * first so its start-up is not counted; capture-pane is polled as fast as it
- * answers (~2 ms), which bounds the resolution.
+ * first so its start-up is not counted; capture-pane is polled every ~7 ms
+ * (5 ms apart, plus its own time), which bounds the resolution.
  *
  *   npm run build && node dist/test/tui/bench-first-frame.js [runs]
  */
@@ -19,6 +19,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 const CLI = path.join(ROOT, 'dist/bin/ccs.js');
 const SOCKET = `ccs-bench-${process.pid}`;
 const runs = Number(process.argv[2] ?? 9);
+const POLL_GAP_MS = 5;
+const pause = new Int32Array(new SharedArrayBuffer(4));
 
 const tmux = (...args: string[]) =>
   execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
@@ -32,9 +34,26 @@ function once(home: string, index: number): number {
     if (screen.includes('? keys') && screen.includes('No accounts yet')) {
       const elapsed = performance.now() - started;
       tmux('send-keys', '-t', `bench:${window}`, 'q');
+      waitForExit(window);
       return elapsed;
     }
     if (performance.now() - started > 10_000) throw new Error(`No frame after 10 s:\n${screen}`);
+    // A breath between polls: spawning tmux back to back would take a core
+    // from the ccs being measured on a small machine.
+    Atomics.wait(pause, 0, 0, POLL_GAP_MS);
+  }
+}
+
+/**
+ * Waits for the window to close (ccs has quit), so that a ccs shutting down
+ * neither competes with the next run for the CPU nor writes into the home
+ * while it is removed.
+ */
+function waitForExit(window: string): void {
+  const deadline = performance.now() + 5_000;
+  while (tmux('list-windows', '-t', 'bench', '-F', '#{window_name}').split('\n').includes(window)) {
+    if (performance.now() > deadline) throw new Error(`ccs in window ${window} did not quit on q`);
+    Atomics.wait(pause, 0, 0, POLL_GAP_MS);
   }
 }
 
@@ -57,6 +76,5 @@ try {
   } catch {
     // Already gone.
   }
-  // A ccs just told to quit may still be closing its log file.
-  rmSync(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+  rmSync(home, { recursive: true, force: true });
 }
