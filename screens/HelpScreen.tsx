@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import { ACCOUNTS_KEYS } from './AccountsScreen.js';
 import { Frame } from './components/Frame.js';
 import type { KeyHint } from './components/KeyHints.js';
+import { FIELD_KEYS } from './components/TextField.js';
 import { useTone } from './components/theme.js';
 import { HOME_KEYS } from './HomeScreen.js';
 import { LAUNCH_KEYS } from './LaunchScreen.js';
@@ -29,14 +30,7 @@ const SECTIONS: ReadonlyArray<[string, readonly KeyHint[]]> = [
     ],
   ],
   ['Launch', LAUNCH_KEYS],
-  [
-    'Fields',
-    [
-      ['enter', 'accept'],
-      ['esc', 'leave unchanged'],
-      ['y/n', 'answer'],
-    ],
-  ],
+  ['Fields', [...FIELD_KEYS, ['y/n', 'answer a question']]],
 ];
 
 /**

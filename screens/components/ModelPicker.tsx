@@ -39,6 +39,8 @@ export function ModelPicker(props: Props) {
   });
 
   const rows = Math.max(3, height);
+  // The display names line up in a column after the longest id.
+  const idWidth = Math.max(...entries.map((entry) => entry.length)) + 2;
   const start = Math.min(
     Math.max(0, cursor - Math.floor(rows / 2)),
     Math.max(0, entries.length - rows),
@@ -52,8 +54,14 @@ export function ModelPicker(props: Props) {
         return (
           <Box key={entry}>
             <Text color={tone('accent')}>{row === cursor ? '▶ ' : '  '}</Text>
-            <Text inverse={row === cursor}>{entry}</Text>
-            {model?.displayName ? <Text color={tone('muted')}> {model.displayName}</Text> : null}
+            <Box width={idWidth} flexShrink={0}>
+              <Text inverse={row === cursor}>{entry}</Text>
+            </Box>
+            {model?.displayName ? (
+              <Text color={tone('muted')} wrap="truncate-end">
+                {model.displayName}
+              </Text>
+            ) : null}
             {entry === current ? <Text color={tone('good')}> (current)</Text> : null}
           </Box>
         );

@@ -78,7 +78,14 @@ describe('SettingsScreen', () => {
     const { app } = setup();
     await waitForFrame(app, '▶ Model');
     await press(app, ENTER);
-    await waitForFrame(app, 'Model: choose with');
+    const list = await waitForFrame(app, 'Model: choose with');
+    // Ids in one column, display names lined up after the longest id; the
+    // key bar is the list's.
+    const at = (id: string) => list.split('\n').find((line) => line.includes(`${id} `)) ?? '';
+    const column = at('glm-4.6').indexOf('GLM 4.6');
+    expect(column).toBeGreaterThan(30);
+    expect(at('qwen3-max').indexOf('Qwen3 Max')).toBe(column);
+    expect(list).toContain('t type a name');
     await press(app, ARROW_DOWN);
     await press(app, ENTER);
     await waitForFrame(app, 'Model           qwen3-max');
