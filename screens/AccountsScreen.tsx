@@ -1,17 +1,17 @@
 import { Box, Text, useInput } from 'ink';
 import { useState } from 'react';
-import { describeState } from '../hooks/account-state.js';
 import { useServices } from '../hooks/services.js';
 import { useAccounts } from '../hooks/use-accounts.js';
+import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import { isValidNickname } from '../src/accounts/identity.js';
 import type { ProviderDefinition } from '../src/providers/types.js';
+import { AccountList } from './components/AccountList.js';
 import { Confirm, confirmKeys } from './components/Confirm.js';
 import { Frame } from './components/Frame.js';
 import type { KeyHint } from './components/KeyHints.js';
 import { cursorStep, steppedId } from './components/keys.js';
-import { StatusBadge } from './components/StatusBadge.js';
 import { FIELD_KEYS, TextField } from './components/TextField.js';
-import { useTone } from './components/theme.js';
+import { bodyRows } from './home-layout.js';
 
 export const ACCOUNTS_KEYS: readonly KeyHint[] = [
   ['enter', 'default'],
@@ -45,8 +45,8 @@ interface Props {
 
 /** The account picker: keyboard-only management of one provider's accounts. */
 export function AccountsScreen({ provider, active, onLogin, onBack }: Props) {
-  const tone = useTone();
   const { clock } = useServices();
+  const { rows } = useTerminalSize();
   const { accounts, error, setDefault, rename, setPaused, remove } = useAccounts(provider.id);
   // The cursor follows an account, not a row: setting a default re-sorts.
   const [selectedId, setSelectedId] = useState<string | null>(null);
@@ -96,40 +96,14 @@ export function AccountsScreen({ provider, active, onLogin, onBack }: Props) {
     : flash
       ? { text: flash, tone: 'good' as const }
       : null;
-  const now = clock.now();
-  // Columns as wide as their longest entry (nicknames are at most 32), plus a gap.
-  const columns = {
-    nickname: Math.max(0, ...list.map((a) => a.nickname.length)) + 2,
-    state: Math.max(0, ...list.map((a) => describeState(a.state, now).length)) + 2,
-  };
+  // The rows a field or question below the list leaves it, in the frame's body.
+  const room = bodyRows(rows) - (mode.mode === 'list' ? 0 : 3);
 
   return (
     <Frame title={`${provider.displayName} accounts`} hints={hintsFor(mode)} message={message}>
       {accounts === null ? <Text>Reading accounts…</Text> : null}
       {accounts?.length === 0 ? <Text>No accounts yet: press a to log in.</Text> : null}
-      <Box flexDirection="column">
-        {list.map((account, row) => (
-          <Box key={account.id}>
-            <Box width={12} flexShrink={0}>
-              <Text color={tone('accent')}>{row === index ? '▶ ' : '  '}</Text>
-              <Text>{account.isDefault ? '[default]' : ''}</Text>
-            </Box>
-            <Box width={columns.nickname} flexShrink={0}>
-              <Text bold inverse={row === index}>
-                {account.nickname}
-              </Text>
-            </Box>
-            <Box width={columns.state} flexShrink={0}>
-              <StatusBadge state={account.state} now={now} />
-            </Box>
-            <Box flexShrink={1}>
-              <Text color={tone('muted')} wrap="truncate-end">
-                {account.label}
-              </Text>
-            </Box>
-          </Box>
-        ))}
-      </Box>
+      <AccountList accounts={list} cursor={index} room={room} now={clock.now()} />
       {mode.mode === 'rename' && active ? (
         <Box marginTop={1}>
           <TextField

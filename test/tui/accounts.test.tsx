@@ -13,6 +13,7 @@ import {
   fakeSession,
   makeServices,
   PROVIDER,
+  renderSized,
   renderWith,
   seedAccount,
   tempHome,
@@ -178,5 +179,24 @@ describe('AccountsScreen', () => {
     await vi.waitFor(() => expect(onBack).toHaveBeenCalledTimes(2));
     app.stdin.write(ARROW_UP);
     app.unmount();
+  });
+
+  it('scrolls a list longer than a 60×20 terminal, keeping the cursor in view', async () => {
+    for (let i = 1; i <= 20; i++) await seedAccount(paths, `user${i}@example.com`);
+    const view = renderSized(
+      makeServices(paths),
+      <AccountsScreen provider={PROVIDER} active onLogin={() => {}} onBack={() => {}} />,
+      60,
+      20,
+    );
+    const first = await waitForFrame(view, '↓ 9 more');
+    expect(first.split('\n')).toHaveLength(19);
+    expect(first).not.toContain('↑');
+    view.stdin.write('j'.repeat(21));
+    const last = await waitForFrame(view, (f) => /▶ +user20 /.test(f));
+    expect(last).toContain('↑ 9 more');
+    expect(last).not.toContain('↓');
+    expect(last.split('\n')).toHaveLength(19);
+    view.unmount();
   });
 });
