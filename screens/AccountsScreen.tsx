@@ -25,10 +25,10 @@ export const ACCOUNTS_KEYS: readonly KeyHint[] = [
 ];
 
 /** The key bar follows whatever has the keyboard. */
-function hintsFor(mode: Mode): readonly KeyHint[] {
+function hintsFor(mode: Mode, empty: boolean): readonly KeyHint[] {
   if (mode.mode === 'rename') return FIELD_KEYS;
   if (mode.mode === 'confirm-remove') return confirmKeys('remove', 'keep');
-  return ACCOUNTS_KEYS;
+  return empty ? ACCOUNTS_KEYS.filter(([key]) => key === 'a' || key === 'q/esc') : ACCOUNTS_KEYS;
 }
 
 type Mode =
@@ -100,7 +100,11 @@ export function AccountsScreen({ provider, active, onLogin, onBack }: Props) {
   const room = bodyRows(rows) - (mode.mode === 'list' ? 0 : 3);
 
   return (
-    <Frame title={`${provider.displayName} accounts`} hints={hintsFor(mode)} message={message}>
+    <Frame
+      title={`${provider.displayName} accounts`}
+      hints={hintsFor(mode, list.length === 0)}
+      message={message}
+    >
       {accounts === null ? <Text>Reading accounts…</Text> : null}
       {accounts?.length === 0 ? <Text>No accounts yet: press a to log in.</Text> : null}
       <AccountList accounts={list} cursor={index} room={room} now={clock.now()} />

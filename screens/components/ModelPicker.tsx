@@ -53,16 +53,25 @@ export function ModelPicker(props: Props) {
         const model = models[row];
         return (
           <Box key={entry}>
-            <Text color={tone('accent')}>{row === cursor ? '▶ ' : '  '}</Text>
+            <Box width={2} flexShrink={0}>
+              <Text color={tone('accent')}>{row === cursor ? '▶' : ' '}</Text>
+            </Box>
             <Box width={idWidth} flexShrink={0}>
               <Text inverse={row === cursor}>{entry}</Text>
             </Box>
+            {/* Only the display name gives way on a narrow terminal. */}
             {model?.displayName ? (
-              <Text color={tone('muted')} wrap="truncate-end">
-                {model.displayName}
-              </Text>
+              <Box flexShrink={1}>
+                <Text color={tone('muted')} wrap="truncate-end">
+                  {model.displayName}
+                </Text>
+              </Box>
             ) : null}
-            {entry === current ? <Text color={tone('good')}> (current)</Text> : null}
+            {entry === current ? (
+              <Box flexShrink={0}>
+                <Text color={tone('good')}> (current)</Text>
+              </Box>
+            ) : null}
           </Box>
         );
       })}

@@ -199,4 +199,15 @@ describe('AccountsScreen', () => {
     expect(last.split('\n')).toHaveLength(19);
     view.unmount();
   });
+
+  it('offers only a and back while there is no account', async () => {
+    await cleanup();
+    ({ paths, cleanup } = await tempHome());
+    const { app } = setup();
+    const frame = await waitForFrame(app, 'No accounts yet: press a to log in.');
+    expect(frame).toContain('a add');
+    expect(frame).not.toContain('enter default');
+    expect(frame).not.toContain('d remove');
+    app.unmount();
+  });
 });

@@ -249,4 +249,22 @@ describe('SettingsScreen', () => {
     expect(editing).not.toContain('ctrl+s save');
     view.unmount();
   });
+
+  it('keeps every model on one line at 60 columns, the current one included', async () => {
+    const view = renderSized(
+      makeServices(paths),
+      <SettingsScreen provider={PROVIDER} active onBack={() => {}} />,
+      60,
+      20,
+    );
+    await waitForFrame(view, '▶ Model');
+    view.stdin.write(ENTER);
+    const frame = await waitForFrame(view, 'Model: choose with');
+    const lines = frame.split('\n');
+    expect(lines.every((line) => line.length <= 60)).toBe(true);
+    const current = lines.findIndex((line) => line.includes('(current)'));
+    expect(lines[current]).toMatch(/^ ▶ qwen3-coder-plus +Qwen3 Coder P\S* \(current\)$/);
+    expect(lines[current + 1]).toMatch(/^ {3}qwen3-max +Qwen3 Max$/);
+    view.unmount();
+  });
 });
