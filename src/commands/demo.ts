@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +25,10 @@ export async function runDemo(ctx: CommandContext): Promise<number> {
   }
 
   const home = await mkdtemp(path.join(os.tmpdir(), 'ccs-demo-'));
+  // A SIGHUP (the terminal closed) ends the process from the terminal
+  // module, past the `finally` below; the home must not outlive it either.
+  const removeHome = () => rmSync(home, { recursive: true, force: true });
+  process.once('exit', removeHome);
   const paths = ccsPaths(home);
   // The demo's log (the simulator's included) stays in the throw-away home.
   const logger = createLogger({ file: paths.logFile, level: 'info' });
@@ -43,5 +48,6 @@ export async function runDemo(ctx: CommandContext): Promise<number> {
   } finally {
     await simulator.close();
     await rm(home, { recursive: true, force: true });
+    process.off('exit', removeHome);
   }
 }

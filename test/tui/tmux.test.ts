@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -264,5 +264,24 @@ describe('ccs in a real terminal (tmux)', () => {
     expect(ccs).toBeGreaterThan(1);
     process.kill(ccs, 'SIGHUP');
     await restored(129);
+
+    // The demo's throw-away home goes with it, even on SIGHUP.
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'ccs-tmux-tmp-'));
+    try {
+      press('clear', true);
+      press('Enter');
+      press(
+        `TMPDIR=${tmp} sh -c 'echo $$ > ${pidFile}; exec node ${CLI} demo'; echo CCS-EXIT=$?`,
+        true,
+      );
+      press('Enter');
+      await waitForScreen('ccs · Home');
+      expect((await readdir(tmp)).filter((name) => name.startsWith('ccs-demo-'))).toHaveLength(1);
+      process.kill(Number((await readFile(pidFile, 'utf8')).trim()), 'SIGHUP');
+      await restored(129);
+      expect(await readdir(tmp)).toEqual([]);
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
   }, 60_000);
 });
