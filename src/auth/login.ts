@@ -78,9 +78,11 @@ export async function loginWithDeviceCode(
   options.onEvent({ type: 'user-info' });
 
   const info: UserInfo = await fetchUserInfo(provider, tokens.accessToken, { ...http, clock });
+  // User info names the account; the ID token does where there is no user-info endpoint.
+  const email = info.email || tokens.idClaims?.email || '';
   const now = clock.now();
   const result = await recordLogin(options.paths, provider.id, {
-    identity: { email: info.email, ...(info.phone ? { phone: info.phone } : {}) },
+    identity: { email, ...(info.phone ? { phone: info.phone } : {}) },
     tokens: storedTokens(tokens, info.credential ?? '', now),
     ...(options.nickname ? { nickname: options.nickname } : {}),
     now: new Date(now),

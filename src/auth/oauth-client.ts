@@ -27,6 +27,13 @@ export interface TokenSet {
   expiresInSec: number;
   tokenType: string;
   scope: string;
+  /** Who logged in, from the ID token when the answer carried one (OIDC). */
+  idClaims?: IdTokenIdentity;
+}
+
+/** The ID token claims ccs reads: only to name the account. */
+export interface IdTokenIdentity {
+  email: string;
 }
 
 export type TokenAnswer =
@@ -145,14 +152,69 @@ export async function envelopeFailure(response: Response): Promise<string | unde
   return typeof message === 'string' && message ? message : 'the server answered success: false';
 }
 
-function toTokenSet(answer: oauth.TokenEndpointResponse): TokenSet {
+function identityOf(claims: Record<string, unknown> | undefined): IdTokenIdentity | undefined {
+  const email = claims?.email;
+  if (typeof email !== 'string' || email.trim() === '') return undefined;
+  return { email: email.trim() };
+}
+
+function toTokenSet(
+  answer: oauth.TokenEndpointResponse,
+  unverified: IdTokenIdentity | undefined,
+): TokenSet {
+  const idClaims = identityOf(oauth.getValidatedIdTokenClaims(answer)) ?? unverified;
   return {
     accessToken: answer.access_token,
     refreshToken: answer.refresh_token ?? '',
     expiresInSec: answer.expires_in ?? DEFAULT_EXPIRES_IN_SEC,
     tokenType: answer.token_type,
     scope: answer.scope ?? '',
+    ...(idClaims ? { idClaims } : {}),
   };
+}
+
+/** The claims of a compact JWS, read without checking it; undefined when it is not one. */
+function decodeJwtClaims(jwt: unknown): Record<string, unknown> | undefined {
+  if (typeof jwt !== 'string') return undefined;
+  const payload = jwt.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    return claims && typeof claims === 'object' ? (claims as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A provider configured by explicit endpoints has no issuer to check an ID
+ * token's `iss` against, and oauth4webapi would refuse every token answer
+ * that carries one (Keycloak's `iss` is a realm URL, not the token
+ * endpoint's origin). Such an answer goes to the library without its ID
+ * token; the claims are read as they came, straight from the token endpoint
+ * ccs called (OIDC Core §3.1.3.7 lets TLS stand in for the signature), and
+ * serve only to name the account, never to grant anything.
+ */
+async function withoutUncheckableIdToken(
+  provider: ProviderDefinition,
+  response: Response,
+): Promise<{ response: Response; claims?: IdTokenIdentity }> {
+  if (deviceCodeAuth(provider).issuer || !response.ok) return { response };
+  let body: unknown;
+  try {
+    body = await response.clone().json();
+  } catch {
+    return { response };
+  }
+  if (!body || typeof body !== 'object' || !('id_token' in body)) return { response };
+  const { id_token: idToken, ...rest } = body as Record<string, unknown>;
+  await response.body?.cancel();
+  const claims = identityOf(decodeJwtClaims(idToken));
+  const stripped = new Response(JSON.stringify(rest), {
+    status: response.status,
+    headers: response.headers,
+  });
+  return { response: stripped, ...(claims ? { claims } : {}) };
 }
 
 /**
@@ -185,8 +247,10 @@ export async function tokenRequest(
       return { type: 'refused', message };
     }
   }
+  const checkable = await withoutUncheckableIdToken(provider, response);
+  response = checkable.response;
   try {
-    return { type: 'tokens', tokens: toTokenSet(await process(response)) };
+    return { type: 'tokens', tokens: toTokenSet(await process(response), checkable.claims) };
   } catch (error) {
     if (error instanceof oauth.ResponseBodyError) {
       return {

@@ -27,13 +27,18 @@ function muteProviderNotices(): void {
 }
 
 export async function startOidcServer(
-  options: { accessTokenTtlSec?: number } = {},
+  options: {
+    accessTokenTtlSec?: number;
+    /** Mount below this path, as Keycloak's realms are (`/realms/corp`): the issuer has it. */
+    mountPath?: string;
+  } = {},
 ): Promise<OidcServer> {
   muteProviderNotices();
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const issuer = `http://127.0.0.1:${port}`;
+  const mount = options.mountPath ?? '';
+  const issuer = `http://127.0.0.1:${port}${mount}`;
   const clientId = 'ccs-cli';
 
   const provider = new Provider(issuer, {
@@ -48,6 +53,9 @@ export async function startOidcServer(
       },
     ],
     features: { deviceFlow: { enabled: true }, devInteractions: { enabled: true } },
+    // Keycloak, Okta and Auth0 put the granted scopes' claims (email) in the ID
+    // token too; oidc-provider keeps them to user info unless told otherwise.
+    conformIdTokenClaims: false,
     scopes: ['openid', 'email', 'offline_access'],
     claims: { openid: ['sub'], email: ['email', 'email_verified'] },
     async findAccount(_ctx, sub) {
@@ -59,7 +67,18 @@ export async function startOidcServer(
     cookies: { keys: ['ccs-test-cookie-key'] },
     ttl: { AccessToken: options.accessTokenTtlSec ?? 3600 },
   });
-  server.on('request', provider.callback());
+  const callback = provider.callback();
+  server.on('request', (req, res) => {
+    const url = req.url ?? '/';
+    if (!url.startsWith(mount)) {
+      res.writeHead(404).end();
+      return;
+    }
+    // What a framework's mount does: the app sees the rest, the original is kept.
+    Object.assign(req, { originalUrl: url });
+    req.url = url.slice(mount.length) || '/';
+    callback(req, res);
+  });
 
   return {
     issuer,
@@ -128,7 +147,7 @@ export async function approveInBrowser(
     throw new Error('too many redirects');
   };
 
-  let page = await request('/device');
+  let page = await request(`${issuer}/device`);
   let form = readForm(page, 'op.deviceInputForm');
   form.fields.set('user_code', userCode);
   page = await request(form.action, form.fields);
