@@ -11,6 +11,30 @@ export function describeIssue(error: z.ZodError): string {
   return `${where}: ${issue.message}`;
 }
 
+/** 1-based line and column of a character offset in `text`. */
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 };
+}
+
+/**
+ * Says where JSON.parse gave up, in our own words. V8's message can quote a
+ * piece of the file (`..."ss_token":at-25zn"...`), and in a token file that
+ * piece is a secret that would reach the terminal and the log.
+ */
+export function describeJsonSyntax(error: unknown, text: string): string {
+  const message = error instanceof Error ? error.message : '';
+  if (text.trim() === '') return 'not JSON (the file is empty)';
+  const position = /at position (\d+)/.exec(message);
+  if (position) {
+    const { line, column } = lineColumn(text, Number(position[1]));
+    return `not JSON (a syntax error at line ${line}, column ${column})`;
+  }
+  if (/end of JSON input/i.test(message)) return 'not JSON (it ends in the middle of a value)';
+  if (/^Unexpected token/.test(message)) return 'not JSON (an unexpected character)';
+  return 'not JSON (a syntax error)';
+}
+
 /**
  * Reads and validates a JSON file. Returns `undefined` when the file does not
  * exist; throws `CorruptFileError` naming the file when it is unreadable JSON
@@ -31,7 +55,7 @@ export async function readJsonFile<S extends z.ZodType>(
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new CorruptFileError(file, `not JSON (${(error as Error).message})`, error);
+    throw new CorruptFileError(file, describeJsonSyntax(error, text));
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new CorruptFileError(file, describeIssue(parsed.error));

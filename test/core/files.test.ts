@@ -73,6 +73,26 @@ describe('readJsonFile', () => {
     await writeFile(file, '{oops');
     await expect(readJsonFile(file, schema)).rejects.toThrow(/not JSON/);
   });
+
+  it('says where the JSON breaks without quoting the file (it may hold a secret)', async () => {
+    const file = path.join(dir, 'token.json');
+    const cases: Array<[string, RegExp]> = [
+      ['{\n  "access_token": at-25zngxh9u2wws6qu\n}', /not JSON \(an unexpected character\)/],
+      ['{\n  "access_token": "at-25zngxh9u2wws6qu" "x"\n}', /at line 2, column 41/],
+      ['{"access_token": "at-25zngxh9u2wws6qu', /at line 1, column 38/],
+      ['garbage at-25zngxh9u2wws6qu\n', /not JSON/],
+      ['  \n', /the file is empty/],
+    ];
+    for (const [text, problem] of cases) {
+      await writeFile(file, text);
+      const error = (await readJsonFile(file, schema).catch((e: unknown) => e)) as Error;
+      expect(error).toBeInstanceOf(CorruptFileError);
+      expect(error.message).toMatch(problem);
+      expect(error.message).not.toMatch(/25zn|garbage/);
+      expect(error.message).not.toContain('\n');
+      expect(error.cause).toBeUndefined();
+    }
+  });
 });
 
 describe('withFileLock', () => {
