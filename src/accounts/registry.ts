@@ -106,6 +106,29 @@ async function resolveAccountId(
   return uniqueName(`${mask}~`, new Set(sameMask.map(([id]) => id))).replace('~-', '~');
 }
 
+/**
+ * Refuses a `--nickname` for a login before any code is requested when
+ * another account already has it: finding out after the user approved in
+ * the browser would throw that login away.
+ */
+export async function assertNicknameFree(
+  paths: CcsPaths,
+  providerId: string,
+  nickname: string,
+): Promise<void> {
+  if (!isValidNickname(nickname)) {
+    throw new UserError('bad_nickname', `"${nickname}" is not a valid nickname.`);
+  }
+  const owner = (await listAccounts(paths, providerId)).find((a) => a.nickname === nickname);
+  if (!owner) return;
+  throw new UserError(
+    'nickname_taken',
+    `The nickname "${nickname}" is already used by the ${providerId} account ` +
+      `${owner.email || owner.phone || owner.id}.`,
+    `Choose another name with --nickname, or leave it out to log that account in again.`,
+  );
+}
+
 export interface LoginRecord {
   identity: Identity;
   tokens: Pick<
@@ -231,6 +254,7 @@ export function renameAccount(
       throw new UserError(
         'nickname_taken',
         `The nickname "${to}" is already used by another ${providerId} account.`,
+        `Choose another name; \`ccs ${providerId} --accounts\` lists the ones in use.`,
       );
     }
     provider.accounts[id]!.nickname = to;

@@ -1,4 +1,4 @@
-import { type Account, recordLogin } from '../accounts/registry.js';
+import { type Account, assertNicknameFree, recordLogin } from '../accounts/registry.js';
 import type { TokenFile } from '../accounts/schemas.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { CcsPaths } from '../home.js';
@@ -65,6 +65,8 @@ export async function loginWithDeviceCode(
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   };
+  const { nickname } = options;
+  if (nickname) await assertNicknameFree(options.paths, options.provider.id, nickname);
   const provider = await discoverEndpoints(options.provider, http);
 
   const authorization = await requestDeviceCode(provider, { ...http, clock });

@@ -129,6 +129,7 @@ describe('the account flags', () => {
     const taken = await ccs('iflow', '--nickname', 'personal');
     expect(taken.code).toBe(1);
     expect(taken.stderr).toContain('"personal" is already used by another iflow account');
+    expect(taken.stderr).toContain('`ccs iflow --accounts` lists the ones in use.');
     const names = (await listAccounts(paths, 'iflow')).map((a) => a.nickname);
     expect(names).toEqual(['office', 'personal']);
   });

@@ -1,12 +1,13 @@
 import { readFile, stat } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listAccounts } from '../../src/accounts/registry.js';
+import { loginWithDeviceCode } from '../../src/auth/login.js';
 import { readTokenFile } from '../../src/accounts/token-store.js';
 import { UserError } from '../../src/errors.js';
 import type { CcsPaths } from '../../src/home.js';
 import { type Simulator, startSimulator } from '../../src/simulator/server.js';
 import { FakeClock } from './fake-clock.js';
-import { control, loginThroughSim, simState, tempHome } from './helpers.js';
+import { control, loginThroughSim, simProvider, simState, tempHome } from './helpers.js';
 
 let sim: Simulator;
 let clock: FakeClock;
@@ -79,6 +80,24 @@ describe('loginWithDeviceCode', () => {
     const { account } = await login({ email: 'bob@example.com' }, 'work');
     expect(account).toMatchObject({ nickname: 'work', isDefault: false });
     expect((await listAccounts(paths, 'iflow')).map((a) => a.nickname)).toEqual(['ann', 'work']);
+  });
+
+  it('refuses a taken --nickname before requesting a code', async () => {
+    await login({ email: 'ann@example.com' });
+    const error = await loginWithDeviceCode({
+      provider: simProvider(sim),
+      paths,
+      clock,
+      nickname: 'ann',
+      onEvent: () => {},
+    }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).code).toBe('nickname_taken');
+    expect((error as UserError).message).toContain('ann@example.com');
+    expect((error as UserError).nextStep).toContain('--nickname');
+    // Only the first login's code was ever requested.
+    expect((await simState(sim)).counters.device_code).toBe(1);
   });
 
   it('tells phone-only accounts apart by api key behind the same mask', async () => {
