@@ -1,3 +1,4 @@
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { readJsonFile, writeJsonFile } from '../fs/json-file.js';
@@ -305,17 +306,57 @@ export function removeAccount(
   });
 }
 
-/** `--logout`: every token file and entry of the provider; returns how many. */
-export function removeAllAccounts(paths: CcsPaths, providerId: string): Promise<number> {
+/**
+ * Token files of `providerId` that no registry entry names, e.g. left by a
+ * login that was killed between writing its token file and accounts.json.
+ * A file counts only when its own `type` says it is this provider's, so a
+ * provider whose id merely starts the same (`iflow-work`) keeps its files.
+ */
+async function strayTokenFiles(
+  paths: CcsPaths,
+  file: AccountsFile,
+  providerId: string,
+): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(paths.authDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const named = new Set(
+    Object.values(file.providers).flatMap((p) => Object.values(p.accounts).map((a) => a.tokenFile)),
+  );
+  const stray: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(`${providerId}-`) || !name.endsWith('.json') || named.has(name)) continue;
+    const full = path.join(paths.authDir, name);
+    const type = await readFile(full, 'utf8')
+      .then((text) => (JSON.parse(text) as { type?: unknown } | null)?.type)
+      .catch(() => undefined);
+    if (type === providerId) stray.push(full);
+  }
+  return stray;
+}
+
+export interface LogoutResult {
+  /** Registry entries removed, each with its token file. */
+  accounts: number;
+  /** Token files of this provider that no entry named. */
+  strayFiles: number;
+}
+
+/** `--logout`: every token file and registry entry of the provider. */
+export function removeAllAccounts(paths: CcsPaths, providerId: string): Promise<LogoutResult> {
   return updateAccountsFile(paths, async (file) => {
-    const provider = file.providers[providerId];
-    if (!provider) return 0;
-    const entries = Object.values(provider.accounts);
+    const entries = Object.values(file.providers[providerId]?.accounts ?? {});
     for (const entry of entries) {
       await deleteTokenFile(path.resolve(paths.authDir, entry.tokenFile));
     }
     delete file.providers[providerId];
-    return entries.length;
+    const stray = await strayTokenFiles(paths, file, providerId);
+    for (const tokenFile of stray) await deleteTokenFile(tokenFile);
+    return { accounts: entries.length, strayFiles: stray.length };
   });
 }
 

@@ -128,12 +128,21 @@ export async function runRename(
 /** `ccs <provider> --logout`: every token file and registry entry of the provider. */
 export async function runLogout(ctx: CommandContext, providerId: string): Promise<number> {
   const removed = await removeAllAccounts(ctx.paths, providerId);
-  ctx.logger.info('logged out', { provider: providerId, removed });
-  if (removed === 0) {
-    ctx.stdout.write(`No ${providerId} accounts to remove.\n`);
-  } else {
-    const noun = removed === 1 ? 'account' : 'accounts';
-    ctx.stdout.write(`Logged out: removed ${removed} ${providerId} ${noun} and their tokens.\n`);
+  ctx.logger.info('logged out', { provider: providerId, ...removed });
+  const files = removed.strayFiles === 1 ? 'file' : 'files';
+  const stray = `${removed.strayFiles} stray ${providerId} token ${files} (no account named them)`;
+  if (removed.accounts === 0) {
+    ctx.stdout.write(
+      removed.strayFiles > 0
+        ? `No ${providerId} accounts to remove; deleted ${stray}.\n`
+        : `No ${providerId} accounts to remove.\n`,
+    );
+    return 0;
   }
+  const noun = removed.accounts === 1 ? 'account' : 'accounts';
+  const also = removed.strayFiles > 0 ? `, and ${stray}` : '';
+  ctx.stdout.write(
+    `Logged out: removed ${removed.accounts} ${providerId} ${noun} and their tokens${also}.\n`,
+  );
   return 0;
 }

@@ -4,8 +4,23 @@ import { autoNickname, uniqueName } from '../../src/accounts/identity.js';
 import { listAccounts, readAccountsFile } from '../../src/accounts/registry.js';
 import { readTokenFile } from '../../src/accounts/token-store.js';
 import { runCli } from '../../src/commands/run.js';
+import { writeFileAtomic } from '../../src/fs/atomic.js';
 import type { CcsPaths } from '../../src/home.js';
 import { addAccount, tempHome, testContext } from '../cli/helpers.js';
+
+/** A valid token file's fields, as a login writes them. */
+function tokens(tag: string) {
+  return {
+    access_token: `at-${tag}`,
+    refresh_token: `rt-${tag}`,
+    api_key: `sk-${tag}`,
+    email: `${tag}@x.io`,
+    expired: '2026-05-10T10:00:00Z',
+    last_refresh: '2026-05-01T10:00:00Z',
+    token_type: 'Bearer',
+    scope: '',
+  };
+}
 
 let paths: CcsPaths;
 let cleanup: () => Promise<void>;
@@ -152,6 +167,24 @@ describe('the account flags', () => {
     expect(await listAccounts(paths, 'iflow')).toEqual([]);
 
     expect((await ccs('iflow', '--logout')).stdout).toBe('No iflow accounts to remove.\n');
+  });
+
+  it("--logout also deletes token files no entry names, but not another provider's", async () => {
+    const kept = await addAccount(paths, { email: 'a@x.io' });
+    const stray = paths.tokenFile('iflow', 'gone@x.io');
+    await writeFileAtomic(stray, `${JSON.stringify({ ...tokens('gone'), type: 'iflow' })}\n`);
+    // A provider whose id starts like iflow's: its file must survive iflow's logout.
+    const other = paths.tokenFile('iflow-work', 'b@x.io');
+    await writeFileAtomic(other, `${JSON.stringify({ ...tokens('b'), type: 'iflow-work' })}\n`);
+
+    const result = await ccs('iflow', '--logout');
+    expect(result.stdout).toBe(
+      'Logged out: removed 1 iflow account and their tokens, ' +
+        'and 1 stray iflow token file (no account named them).\n',
+    );
+    await expect(stat(kept.account.tokenPath)).rejects.toThrow(/ENOENT/);
+    await expect(stat(stray)).rejects.toThrow(/ENOENT/);
+    expect((await stat(other)).isFile()).toBe(true);
   });
 
   it('--accounts prints the documented shape, phone-only accounts with their mask', async () => {
