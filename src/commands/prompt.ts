@@ -13,19 +13,21 @@ export function confirm(
   signal: AbortSignal,
 ): Promise<boolean> {
   if (signal.aborted) return Promise.reject(new CancelledError());
-  output.write(question);
   const rl = createInterface({ input, terminal: false });
 
   return new Promise<boolean>((resolve, reject) => {
-    const finish = (settle: () => void) => {
+    const finish = (settle: () => void, endLine = false) => {
       signal.removeEventListener('abort', onAbort);
       rl.removeAllListeners();
       rl.close();
+      // Ctrl-C and Ctrl-D leave the cursor after the question; end its line.
+      if (endLine) output.write('\n');
       settle();
     };
-    const onAbort = () => finish(() => reject(new CancelledError()));
+    const onAbort = () => finish(() => reject(new CancelledError()), true);
     signal.addEventListener('abort', onAbort, { once: true });
     rl.once('line', (line) => finish(() => resolve(/^y(es)?$/i.test(line.trim()))));
-    rl.once('close', () => finish(() => resolve(false)));
+    rl.once('close', () => finish(() => resolve(false), true));
+    output.write(question);
   });
 }

@@ -102,9 +102,24 @@ describe('--auth with accounts already there, on a terminal', () => {
       if (typed === null) t.stdin.end();
       else t.stdin.write(typed);
       expect(await runAuth(t.ctx, provider, { add: false })).toBe(0);
-      expect(t.stdout()).toBe('Add another account? (y/N) Nothing changed.\n');
+      // The terminal echoes a typed answer and its Enter; end of input echoes nothing.
+      const end = typed === null ? '\n' : '';
+      expect(t.stdout()).toBe(`Add another account? (y/N) ${end}Nothing changed.\n`);
     });
   }
+});
+
+describe('Ctrl-C at "Add another account? (y/N)"', () => {
+  it('exits 130 on a line of its own, nothing changed', async () => {
+    await addAccount(paths, { email: 'work@company.com' });
+    const t = testContext(paths, { isTTY: true });
+    (t.ctx.stdout as unknown as PassThrough).on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('(y/N)')) t.abort();
+    });
+    expect(await runCli(t.ctx, ['iflow', '--auth'])).toBe(130);
+    expect(t.stdout()).toBe('Add another account? (y/N) \n');
+    expect(t.stderr()).toBe('Cancelled.\n');
+  });
 });
 
 describe('Ctrl-C during --auth', () => {
