@@ -51,9 +51,10 @@ export function parseArgs(argv: readonly string[], options: ParseOptions = {}): 
     case '--help':
     case '-h':
     case 'help':
-      return { kind: 'help' };
+      return parseHelp(rest, providers);
     case '--version':
     case '-v':
+      if (rest.length > 0) throw usage(`${first} takes no arguments (got ${rest[0]}).`);
       return { kind: 'version' };
     case 'config':
     case 'demo':
@@ -66,6 +67,18 @@ export function parseArgs(argv: readonly string[], options: ParseOptions = {}): 
   if (providers.includes(first)) return parseProviderArgs(first, rest);
   if (first.startsWith('-')) throw usage(`Unknown option ${first}.`);
   throw usage(`Unknown command "${first}". Known providers: ${providers.join(', ')}.`);
+}
+
+/** `ccs --help` alone, or `ccs help <provider>` for that provider's help. */
+function parseHelp(rest: readonly string[], providers: readonly string[]): Command {
+  const [topic, extra] = rest;
+  if (topic === undefined) return { kind: 'help' };
+  if (extra === undefined && providers.includes(topic)) {
+    return { kind: 'provider-help', providerId: topic };
+  }
+  throw usage(
+    `Help is about ccs or one provider (${providers.join(', ')}); got ${rest.join(' ')}.`,
+  );
 }
 
 function usage(message: string, line: string = USAGE): UsageError {

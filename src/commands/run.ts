@@ -9,6 +9,7 @@ import { loadDemo, loadTui } from './modules.js';
 
 /** Words that are ccs's own commands, never provider ids (no config read needed). */
 const COMMAND_WORDS = new Set(['help', 'config', 'demo', 'simulator']);
+const HELP_WORDS = new Set(['help', '--help', '-h']);
 
 /**
  * The provider ids `argv` may name. config.yaml is read only when the first
@@ -132,7 +133,9 @@ export async function runCommand(ctx: CommandContext, command: Command): Promise
  */
 export async function runCli(ctx: CommandContext, argv: readonly string[]): Promise<number> {
   try {
-    const command = parseArgs(argv, { providers: await providerIds(ctx, argv[0]) });
+    // `ccs help <provider>` names the provider second.
+    const named = HELP_WORDS.has(argv[0] ?? '') ? argv[1] : argv[0];
+    const command = parseArgs(argv, { providers: await providerIds(ctx, named) });
     ctx.logger.debug('command', { kind: command.kind });
     return await runCommand(ctx, command);
   } catch (error) {

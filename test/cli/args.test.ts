@@ -26,6 +26,15 @@ describe('parseArgs: ccs itself', () => {
     expect(parse('help')).toEqual({ kind: 'help' });
     expect(parse('--version')).toEqual({ kind: 'version' });
     expect(parse('-v')).toEqual({ kind: 'version' });
+    expect(parse('help', 'iflow')).toEqual({ kind: 'provider-help', providerId: 'iflow' });
+    expect(parse('--help', 'iflow')).toEqual({ kind: 'provider-help', providerId: 'iflow' });
+  });
+
+  it('refuses arguments after --version and --help that mean nothing', () => {
+    expect(() => parse('--version', 'extra')).toThrow(/--version takes no arguments/);
+    expect(() => parse('-v', '--bogus')).toThrow(UsageError);
+    expect(() => parse('--help', 'nope')).toThrow(/got nope/);
+    expect(() => parse('help', 'iflow', 'more')).toThrow(UsageError);
     expect(parse('config')).toEqual({ kind: 'config' });
     expect(parse('demo')).toEqual({ kind: 'demo' });
     expect(parse('simulator', '--port', '4000')).toEqual({
