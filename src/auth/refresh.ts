@@ -48,6 +48,15 @@ const MIN_WAKE_MS = 1000;
 
 type AccountState = 'ok' | 'failed' | 'needs-login';
 
+/** Said once when an account can no longer be refreshed: why, and how to repair it. */
+function needsLoginMessage(account: Account, reason?: string): string {
+  const why = reason ? ` (${reason})` : '';
+  return (
+    `${account.nickname} needs to log in again${why}. Run ` +
+    `\`ccs ${account.providerId} --auth --add\` and approve as the same user to repair it.`
+  );
+}
+
 /**
  * Keeps every account of one provider refreshed ahead of expiry. Reports
  * each change of an account's state once through `onEvent` (a refresh, the
@@ -97,11 +106,7 @@ export function createRefreshService(options: RefreshServiceOptions): RefreshSer
         states.set(account.id, 'ok');
         return;
       case 'needs-login':
-        setState(
-          account,
-          'needs-login',
-          `${account.nickname} needs to log in again: ${outcome.reason}.`,
-        );
+        setState(account, 'needs-login', needsLoginMessage(account, outcome.reason));
         return;
       case 'failed': {
         const count = (failures.get(account.id) ?? 0) + 1;
@@ -151,7 +156,7 @@ export function createRefreshService(options: RefreshServiceOptions): RefreshSer
       });
       if (!tokens) continue;
       if (tokens.needs_login) {
-        setState(account, 'needs-login', `${account.nickname} needs to log in again.`);
+        setState(account, 'needs-login', needsLoginMessage(account));
         continue;
       }
       // A new login repaired it: a later refusal is news again.

@@ -260,7 +260,11 @@ describe('createRefreshService', () => {
     const needsLogin = nextEvent();
     await clock.waitForSleepers();
     clock.advance(25 * HOUR);
-    expect(await needsLogin).toMatchObject({ type: 'needs-login', nickname: 'ann' });
+    const event = await needsLogin;
+    expect(event).toMatchObject({ type: 'needs-login', nickname: 'ann' });
+    // Once, in plain words, with the way to repair it.
+    expect(event.message).toMatch(/^ann needs to log in again \(the refresh was refused/);
+    expect(event.message).toContain('Run `ccs iflow --auth --add`');
     for (let i = 0; i < 3; i++) {
       await clock.waitForSleepers();
       clock.advance(10 * 60_000);
