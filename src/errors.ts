@@ -71,6 +71,14 @@ export class BugError extends CcsError {
   }
 }
 
+/**
+ * `text` as the end of a sentence: one full stop, also when it quotes a
+ * server's message that brings its own (`Server busy, try again later.`).
+ */
+export function endSentence(text: string): string {
+  return /[.!?]$/.test(text.trimEnd()) ? text.trimEnd() : `${text.trimEnd()}.`;
+}
+
 /** The text shown to a user for any thrown value. */
 export function describeError(error: unknown): string {
   if (error instanceof CcsError) {

@@ -1,6 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import { type Clock, systemClock } from '../clock.js';
-import { UserError } from '../errors.js';
+import { endSentence, UserError } from '../errors.js';
 import type { ProviderDefinition } from '../providers/types.js';
 import { retryDelayMs, sleepOrCancel } from './backoff.js';
 import {
@@ -130,7 +130,7 @@ async function attemptDeviceCode(
         : (error as Error).message;
     throw new UserError(
       'auth_failed',
-      `${provider.displayName} refused to start a login: ${detail}.`,
+      endSentence(`${provider.displayName} refused to start a login: ${detail}`),
       'Check the client id and auth URL; see logs/ccs.log for details.',
       error,
     );

@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from '../clock.js';
-import { CancelledError, UserError } from '../errors.js';
+import { CancelledError, endSentence, UserError } from '../errors.js';
 import type { ProviderDefinition } from '../providers/types.js';
 import { retryDelayMs, sleepOrCancel } from './backoff.js';
 import {
@@ -25,7 +25,7 @@ const ATTEMPTS = 3;
 function failed(provider: ProviderDefinition, detail: string, cause?: unknown): UserError {
   return new UserError(
     'auth_failed',
-    `${provider.displayName} did not return the account's details: ${detail}.`,
+    endSentence(`${provider.displayName} did not return the account's details: ${detail}`),
     'Run the same command again; if it keeps failing, see logs/ccs.log.',
     cause,
   );

@@ -1,8 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listAccounts } from '../../src/accounts/registry.js';
-import { loginWithDeviceCode } from '../../src/auth/login.js';
 import { readTokenFile } from '../../src/accounts/token-store.js';
+import { loginWithDeviceCode } from '../../src/auth/login.js';
 import { UserError } from '../../src/errors.js';
 import type { CcsPaths } from '../../src/home.js';
 import { type Simulator, startSimulator } from '../../src/simulator/server.js';
@@ -125,14 +125,17 @@ describe('loginWithDeviceCode', () => {
   it('stores nothing when user info fails', async () => {
     await control(sim, 'fault', {
       kind: 'userinfo_success_false',
-      data: { message: 'account frozen' },
+      data: { message: 'account frozen.' },
     });
     const error = await login({ email: 'ann@example.com' }).then(
       () => undefined,
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(UserError);
-    expect((error as UserError).message).toContain('account frozen');
+    // The server's own full stop is not doubled.
+    expect((error as UserError).message).toBe(
+      "iFlow did not return the account's details: account frozen.",
+    );
     expect(await listAccounts(paths, 'iflow')).toEqual([]);
   });
 });
