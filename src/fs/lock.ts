@@ -34,6 +34,38 @@ async function isStale(lockFile: string, staleMs: number): Promise<boolean> {
 }
 
 /**
+ * Removes a stale lock, once. Two waiters may both judge it stale; if each
+ * simply deleted it, the slower one would delete the lock the faster one had
+ * just taken and both would run. So the removal happens under a second,
+ * short-lived lock, and the staleness is checked again inside it. Returns
+ * whether the caller should try to take the lock now.
+ */
+async function takeOver(lockFile: string, staleMs: number): Promise<boolean> {
+  const guard = `${lockFile}.takeover`;
+  try {
+    await (await open(guard, 'wx', 0o600)).close();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    // Someone else is taking over; a guard left by a crash is cleared after a while.
+    const age = await stat(guard).then(
+      (info) => Date.now() - info.mtimeMs,
+      () => 0,
+    );
+    if (age > GUARD_STALE_MS) await rm(guard, { force: true });
+    return false;
+  }
+  try {
+    if (await isStale(lockFile, staleMs)) await rm(lockFile, { force: true });
+    return true;
+  } finally {
+    await rm(guard, { force: true });
+  }
+}
+
+/** A takeover guard lives for a few file operations; older than this, its owner died. */
+const GUARD_STALE_MS = 5000;
+
+/**
  * Runs `fn` while holding an exclusive lock on `target` (a `<target>.lock`
  * file created with O_EXCL). Works across processes sharing one config home;
  * a lock left by a dead process is taken over.
@@ -58,10 +90,7 @@ export async function withFileLock<T>(
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      if (await isStale(lockFile, staleMs)) {
-        await rm(lockFile, { force: true });
-        continue;
-      }
+      if ((await isStale(lockFile, staleMs)) && (await takeOver(lockFile, staleMs))) continue;
       if (Date.now() > deadline) {
         throw new UserError(
           'lock_timeout',

@@ -116,6 +116,30 @@ describe('withFileLock', () => {
     await expect(withFileLock(target, async () => 'done')).resolves.toBe('done');
   });
 
+  it('lets exactly one of several waiters take over a stale lock', async () => {
+    // The overlap needed an unlucky interleaving (about 1 round in 6 before the
+    // fix), so several rounds are run.
+    let most = 0;
+    for (let round = 0; round < 20; round++) {
+      const target = path.join(dir, `z${round}`);
+      await writeFile(`${target}.lock`, String(4_194_305));
+      let inside = 0;
+      const enter = () =>
+        withFileLock(
+          target,
+          async () => {
+            inside++;
+            most = Math.max(most, inside);
+            await new Promise((resolve) => setTimeout(resolve, 2));
+            inside--;
+          },
+          { retryMs: 2 },
+        );
+      await Promise.all(Array.from({ length: 6 }, enter));
+    }
+    expect(most).toBe(1);
+  });
+
   it('releases the lock when the section throws', async () => {
     const target = path.join(dir, 'y');
     await expect(
