@@ -18,6 +18,22 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
 }
 
 /**
+ * Where Node 20's `Unexpected token 'x', ..."<context>"... is not valid JSON`
+ * points, found by looking the context up in the text: the message has no
+ * position, and its context (up to ten characters each side) must not be shown.
+ */
+function unexpectedTokenOffset(message: string, text: string): number | undefined {
+  const match = /^Unexpected token '(.)', (\.\.\.)?"(.*?)"(\.\.\.)? is not valid JSON$/s.exec(
+    message,
+  );
+  if (!match) return undefined;
+  const [, token = '', cut, context = ''] = match;
+  const start = text.indexOf(context);
+  const within = context.indexOf(token, cut ? Math.min(10, context.length - 1) : 0);
+  return start >= 0 && within >= 0 ? start + within : undefined;
+}
+
+/**
  * Says where JSON.parse gave up, in our own words. V8's message can quote a
  * piece of the file (`..."ss_token":at-25zn"...`), and in a token file that
  * piece is a secret that would reach the terminal and the log.
@@ -31,6 +47,11 @@ export function describeJsonSyntax(error: unknown, text: string): string {
     return `not JSON (a syntax error at line ${line}, column ${column})`;
   }
   if (/end of JSON input/i.test(message)) return 'not JSON (it ends in the middle of a value)';
+  const offset = unexpectedTokenOffset(message, text);
+  if (offset !== undefined) {
+    const { line, column } = lineColumn(text, offset);
+    return `not JSON (an unexpected character at line ${line}, column ${column})`;
+  }
   if (/^Unexpected token/.test(message)) return 'not JSON (an unexpected character)';
   return 'not JSON (a syntax error)';
 }

@@ -77,7 +77,8 @@ describe('readJsonFile', () => {
   it('says where the JSON breaks without quoting the file (it may hold a secret)', async () => {
     const file = path.join(dir, 'token.json');
     const cases: Array<[string, RegExp]> = [
-      ['{\n  "access_token": at-25zngxh9u2wws6qu\n}', /not JSON \(an unexpected character\)/],
+      ['{\n  "access_token": at-25zngxh9u2wws6qu\n}', /unexpected character at line 2, column 19/],
+      ['garbage', /unexpected character at line 1, column 1/],
       ['{\n  "access_token": "at-25zngxh9u2wws6qu" "x"\n}', /at line 2, column 41/],
       ['{"access_token": "at-25zngxh9u2wws6qu', /at line 1, column 38/],
       ['garbage at-25zngxh9u2wws6qu\n', /not JSON/],
