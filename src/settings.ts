@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { UserError } from './errors.js';
 import { readJsonFile, writeJsonFile } from './fs/json-file.js';
 import { withFileLock } from './fs/lock.js';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import yaml from 'js-yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CorruptFileError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { describeIssue } from '../fs/json-file.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CorruptFileError } from '../errors.js';
 import { describeIssue } from '../fs/json-file.js';
 import type { ModelDefinition, ProviderDefinition } from './types.js';

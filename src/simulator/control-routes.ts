@@ -33,7 +33,7 @@
  *   POST /_sim/counters/reset {}                        -> {"ok": true}
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
+import * as z from 'zod';
 import { decideUserCode } from './approval.js';
 import { readJsonObject, sendJson } from './http.js';
 import {

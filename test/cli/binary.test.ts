@@ -1,9 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PROVIDER_FLAGS } from '../../src/args.js';
 import { type CcsPaths, ccsPaths } from '../../src/home.js';
@@ -194,5 +196,48 @@ register(${JSON.stringify(`file://${hooks}`)}, { data: { log: ${JSON.stringify(l
       ),
     );
     expect(heavy).toEqual([]);
+  });
+
+  it('the bundled ccs iflow --accounts parses under 400 kB of JavaScript', async () => {
+    await addAccount(paths, { email: 'work@company.com' });
+    const bundle = path.join(ROOT, 'dist/bin/ccs.js');
+    const log = path.join(home, 'bundle-modules.txt');
+    const hooks = path.join(home, 'bundle-hooks.mjs');
+    const register = path.join(home, 'bundle-register.mjs');
+    await writeFile(
+      hooks,
+      `import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const result = await next(specifier, context);
+  appendFileSync(${JSON.stringify(log)}, result.url + '\\n');
+  return result;
+}
+`,
+    );
+    await writeFile(
+      register,
+      `import { register } from 'node:module';
+register(${JSON.stringify(`file://${hooks}`)});
+`,
+    );
+    const child = spawnSync(
+      process.execPath,
+      ['--import', register, bundle, 'iflow', '--accounts'],
+      {
+        env: { PATH: process.env.PATH, CCS_HOME: home },
+      },
+    );
+    expect(child.status).toBe(0);
+    const files = new Set(
+      (await readFile(log, 'utf8'))
+        .split('\n')
+        .filter((url) => url.startsWith('file:') && url.includes('/dist/bin/')),
+    );
+    expect(files.size).toBeGreaterThan(1);
+    let bytes = 0;
+    for (const url of files) bytes += (await stat(fileURLToPath(url))).size;
+    // All of zod's locales came along with \`import { z }\` (820 kB); \`import * as z\`
+    // lets the bundler keep only what is used (about 260 kB).
+    expect(bytes).toBeLessThan(400_000);
   });
 });
