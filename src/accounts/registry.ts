@@ -94,7 +94,13 @@ async function resolveAccountId(
   identity: Identity,
   apiKey: string,
 ): Promise<string> {
-  if (identity.email) return identity.email;
+  if (identity.email) {
+    // Mail servers ignore case in practice, and so does the file system of a Mac:
+    // `Ann@x.io` and `ann@x.io` as two accounts would share one token file there.
+    const email = identity.email.toLowerCase();
+    const same = Object.entries(accounts).find(([, entry]) => entry.email.toLowerCase() === email);
+    return same?.[0] ?? identity.email;
+  }
   const mask = identity.phone || 'unknown';
   const sameMask = Object.entries(accounts).filter(
     ([id, entry]) => !entry.email && (id === mask || id.startsWith(`${mask}~`)),

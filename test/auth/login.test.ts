@@ -75,6 +75,15 @@ describe('loginWithDeviceCode', () => {
     expect(await listAccounts(paths, 'iflow')).toHaveLength(1);
   });
 
+  it('takes an e-mail that differs only in case for the same account', async () => {
+    const first = await login({ email: 'Ann@Example.com' });
+    const second = await login({ email: 'ann@example.com' });
+    expect(second.created).toBe(false);
+    expect(second.account.id).toBe(first.account.id);
+    expect(second.account.tokenPath).toBe(first.account.tokenPath);
+    expect(await listAccounts(paths, 'iflow')).toHaveLength(1);
+  });
+
   it('names a new account with --nickname and keeps the first as default', async () => {
     await login({ email: 'ann@example.com' });
     const { account } = await login({ email: 'bob@example.com' }, 'work');
