@@ -57,11 +57,12 @@ export function expiredError(): UserError {
   );
 }
 
-function unreachable(provider: ProviderDefinition, reason: string): UserError {
+/** Names the URL that failed: it may come from the environment, config.yaml or a default. */
+function unreachable(provider: ProviderDefinition, reason: string, url: string): UserError {
   return new UserError(
     'auth_server',
-    `${provider.displayName}'s login server did not answer (${reason}).`,
-    'Check your network connection and the auth URL, then run the same command again.',
+    `${provider.displayName}'s login server did not answer at ${url} (${reason}).`,
+    'Check your network connection and that URL, then run the same command again.',
   );
 }
 
@@ -146,7 +147,13 @@ export async function requestDeviceCode(
   for (let attempt = 1; ; attempt++) {
     const result = await attemptDeviceCode(provider, options, clock);
     if (result.type === 'done') return result.authorization;
-    if (attempt >= DEVICE_CODE_ATTEMPTS) throw unreachable(provider, result.reason);
+    if (attempt >= DEVICE_CODE_ATTEMPTS) {
+      throw unreachable(
+        provider,
+        result.reason,
+        deviceCodeAuth(provider).deviceAuthorizationEndpoint,
+      );
+    }
     await sleepOrCancel(clock, retryDelayMs(attempt), options.signal);
   }
 }
@@ -198,7 +205,9 @@ export async function pollForToken(
       case 'transient': {
         failures++;
         lastFailure = answer.reason;
-        if (failures >= MAX_TRANSIENT_FAILURES) throw unreachable(provider, lastFailure);
+        if (failures >= MAX_TRANSIENT_FAILURES) {
+          throw unreachable(provider, lastFailure, deviceCodeAuth(provider).tokenEndpoint);
+        }
         waitMs = Math.max(waitMs, retryDelayMs(failures));
         options.onStatus?.({ type: 'retrying', reason: answer.reason, inMs: waitMs });
         continue;

@@ -60,6 +60,8 @@ describe('requestDeviceCode', () => {
       'auth_server',
     );
     expect(error.message).toContain('network error');
+    // The URL may come from the environment or config.yaml: say which one failed.
+    expect(error.message).toContain(`at ${sim.authUrl}/oauth/device/code`);
     expect((await simState(sim)).counters.device_code).toBe(3);
   });
 
@@ -208,7 +210,7 @@ describe('pollForToken against the simulator', () => {
     const auth = await requestDeviceCode(provider, { clock });
     await control(sim, 'fault', { kind: 'token_server_error', times: null });
     const error = await expectUserError(pollForToken(provider, auth, { clock }), 'auth_server');
-    expect(error.message).toContain('HTTP 503');
+    expect(error.message).toContain(`at ${sim.authUrl}/oauth/token (HTTP 503)`);
     expect((await simState(sim)).counters.token).toBe(6);
   });
 
