@@ -24,10 +24,12 @@ export const USAGE = [
   '       ccs config | simulator | demo | --help | --version',
 ].join('\n');
 
-export function providerUsage(providerId: string): string {
+/** The usage lines; `kind`, when known, drops the `--auth` option that kind refuses. */
+export function providerUsage(providerId: string, kind?: 'device-code' | 'api-key'): string {
+  const apiKey = kind === 'device-code' ? '' : ' [--api-key]';
   return [
     `Usage: ccs ${providerId} [--] [claude arguments...]`,
-    `       ccs ${providerId} --auth [--add] [--api-key] [--nickname <name>]`,
+    `       ccs ${providerId} --auth [--add]${apiKey} [--nickname <name>]`,
     `       ccs ${providerId} --accounts [--json] | --use <nickname> | --nickname <name>`,
     `       ccs ${providerId} --logout | --proxy | --help`,
   ].join('\n');

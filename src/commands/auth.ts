@@ -35,7 +35,7 @@ export async function runAuth(
   if (request.apiKey && !keyed) {
     throw new UsageError(
       `${provider.displayName} logs in with a device code; --api-key is for API-key providers.`,
-      providerUsage(provider.id),
+      providerUsage(provider.id, provider.auth.kind),
     );
   }
   if (provider.auth.kind === 'api-key' && provider.auth.key === 'none') {

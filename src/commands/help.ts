@@ -75,7 +75,11 @@ function endpointLines(providerId: string, provider: ProviderDefinition | undefi
   const upper = providerId.toUpperCase().replace(/[^A-Z0-9]/g, '_');
   const where = provider ? `${provider.displayName} at ${provider.apiUrl}` : providerId;
   if (providerId === 'iflow') {
-    return `Endpoints (${where}): CCS_IFLOW_AUTH_URL, CCS_IFLOW_API_URL, or
+    // Both endpoints can be overridden, so both are shown as they resolve now.
+    const now = provider
+      ? `Endpoints: login at ${provider.authUrl ?? 'the default'}, chat at ${provider.apiUrl}.\n`
+      : '';
+    return `${now}Override them with CCS_IFLOW_AUTH_URL and CCS_IFLOW_API_URL, or with
 providers.iflow.auth_url and api_url in cliproxy/config.yaml.`;
   }
   return `Endpoint (${where}): CCS_${upper}_API_URL, or providers.${providerId}.api_url
@@ -84,7 +88,7 @@ in cliproxy/config.yaml (see the README's Providers section for every key).`;
 
 /** `ccs <id> --help`, for the provider as resolved when it could be (its kind decides --auth). */
 export function providerHelp(providerId: string, provider?: ProviderDefinition): string {
-  return `${providerUsage(providerId)}
+  return `${providerUsage(providerId, provider?.auth.kind)}
 
 Run claude through ${providerId} (arguments that are not ccs's own go to claude as given):
   ccs ${providerId} "review this code"
