@@ -43,7 +43,20 @@ export async function runAccounts(
       const document = {
         provider: providerId,
         default: LOCAL_ACCOUNT,
-        accounts: [{ nickname: LOCAL_ACCOUNT, default: true, state: 'ok', keyless: true }],
+        // The documented fields, so a script reads every provider the same way.
+        accounts: [
+          {
+            nickname: LOCAL_ACCOUNT,
+            email: null,
+            phone: null,
+            default: true,
+            state: 'ok',
+            expires: null,
+            createdAt: null,
+            lastUsedAt: null,
+            keyless: true,
+          },
+        ],
       };
       ctx.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
     } else {

@@ -160,6 +160,17 @@ describe('presets', () => {
     expect(accounts.stdout).toBe('Accounts for ollama:\n  [default] local (no key needed)\n');
     const json = JSON.parse((await ccs(['ollama', '--accounts', '--json'])).stdout);
     expect(json).toMatchObject({ provider: 'ollama', default: 'local' });
+    expect(Object.keys(json.accounts[0]).sort()).toEqual([
+      'createdAt',
+      'default',
+      'email',
+      'expires',
+      'keyless',
+      'lastUsedAt',
+      'nickname',
+      'phone',
+      'state',
+    ]);
   });
 
   it('an entry may start from a preset under another id', async () => {
