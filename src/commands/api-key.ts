@@ -52,10 +52,11 @@ function readHiddenKey(ctx: CommandContext, prompt: string): Promise<string> {
   const { stdin } = ctx;
   // The prompt goes where the person is: stdout may be redirected to a file.
   const stdout = ctx.isTTY ? ctx.stdout : ctx.stderr;
-  stdout.write(prompt);
+  // Echo off before the prompt shows: a key typed the moment it appears stays hidden.
   stdin.setRawMode(true);
   stdin.setEncoding('utf8');
   stdin.resume();
+  stdout.write(prompt);
   let key = '';
 
   return new Promise<string>((resolve, reject) => {
