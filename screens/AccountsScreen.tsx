@@ -39,19 +39,21 @@ type Mode =
 interface Props {
   provider: ProviderDefinition;
   active: boolean;
+  /** What just happened elsewhere (a login): the first flash. */
+  notice?: string;
   onLogin: () => void;
   onBack: () => void;
 }
 
 /** The account picker: keyboard-only management of one provider's accounts. */
-export function AccountsScreen({ provider, active, onLogin, onBack }: Props) {
+export function AccountsScreen({ provider, active, notice, onLogin, onBack }: Props) {
   const { clock } = useServices();
   const { rows } = useTerminalSize();
   const { accounts, error, setDefault, rename, setPaused, remove } = useAccounts(provider.id);
   // The cursor follows an account, not a row: setting a default re-sorts.
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [mode, setMode] = useState<Mode>({ mode: 'list' });
-  const [flash, setFlash] = useState<string | null>(null);
+  const [flash, setFlash] = useState<string | null>(notice ?? null);
   const list = accounts ?? [];
   const found = list.findIndex((a) => a.id === selectedId);
   const index = Math.max(found, 0);

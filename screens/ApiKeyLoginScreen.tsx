@@ -1,6 +1,6 @@
 import { Box, Text, useInput } from 'ink';
 import Spinner from 'ink-spinner';
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { useApiKeyLogin } from '../hooks/use-api-key-login.js';
 import { Frame } from './components/Frame.js';
 import type { KeyHint } from './components/KeyHints.js';
@@ -22,7 +22,7 @@ export const MASK = '•';
  * stored as an account through the registry, with 0600 token files.
  */
 export function ApiKeyLoginScreen(props: Props) {
-  const { provider, nickname, active, standalone, onDone, onCancel } = props;
+  const { provider, nickname, active, onDone, onCancel } = props;
   const tone = useTone();
   const { state, dispatch } = useApiKeyLogin(provider, nickname);
   const editing = state.phase === 'editing';
@@ -32,18 +32,17 @@ export function ApiKeyLoginScreen(props: Props) {
     state.phase === 'saved'
       ? `${state.created ? 'Saved' : 'Updated'} the ${provider.displayName} API key as ${state.account.nickname}.`
       : undefined;
+  // Saved leaves the screen at once; the screen returned to says so.
+  const finished = useRef(false);
   useEffect(() => {
-    if (standalone && message) onDone({ ok: true, message });
-  }, [standalone, message, onDone]);
+    if (!message || finished.current) return;
+    finished.current = true;
+    onDone({ ok: true, message });
+  }, [message, onDone]);
 
   useInput(
     (input, key) => {
-      if (state.phase === 'saved') {
-        if (key.return || key.escape || input === 'q')
-          onDone({ ok: true, ...(message ? { message } : {}) });
-        return;
-      }
-      if (state.phase === 'saving') return;
+      if (state.phase === 'saving' || state.phase === 'saved') return;
       if (key.escape) return onCancel();
       if (key.return) return dispatch({ type: 'submit' });
       if (key.backspace || key.delete) return dispatch({ type: 'erase' });
@@ -55,9 +54,8 @@ export function ApiKeyLoginScreen(props: Props) {
     { isActive: active },
   );
 
-  const hints: readonly KeyHint[] = state.phase === 'saved' ? [['enter', 'continue']] : EDIT_KEYS;
   return (
-    <Frame title={`Log in to ${provider.displayName}`} hints={hints}>
+    <Frame title={`Log in to ${provider.displayName}`} hints={EDIT_KEYS}>
       <Text>Enter the API key for {provider.displayName} (type or paste it):</Text>
       <Text color={tone('muted')} wrap="truncate-end">
         endpoint {provider.apiUrl}

@@ -89,6 +89,7 @@ interface ScreenProps {
 function Screen({ state, dispatch, providers, error, reload }: ScreenProps) {
   const active = !state.helpOpen;
   const { route } = state;
+  const notice = state.notice ? { notice: state.notice } : {};
   if (route.screen === 'home') {
     const open = (screen: 'accounts' | 'settings' | 'launch') => (providerId: string) =>
       dispatch({ type: 'open', route: { screen, providerId } });
@@ -97,6 +98,7 @@ function Screen({ state, dispatch, providers, error, reload }: ScreenProps) {
         providers={providers}
         active={active && providers !== null}
         {...(route.providerId ? { initialProviderId: route.providerId } : {})}
+        {...notice}
         onSelect={(providerId) => dispatch({ type: 'select', providerId })}
         onLaunch={open('launch')}
         onAccounts={open('accounts')}
@@ -138,7 +140,15 @@ function Screen({ state, dispatch, providers, error, reload }: ScreenProps) {
         />
       );
     case 'accounts':
-      return <AccountsScreen provider={provider} active={active} onLogin={login} onBack={back} />;
+      return (
+        <AccountsScreen
+          provider={provider}
+          active={active}
+          {...notice}
+          onLogin={login}
+          onBack={back}
+        />
+      );
     case 'settings':
       return <SettingsScreen provider={provider} active={active} onSaved={reload} onBack={back} />;
     case 'launch':

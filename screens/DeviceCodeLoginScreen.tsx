@@ -1,6 +1,6 @@
 import { Box, Text, useInput } from 'ink';
 import Spinner from 'ink-spinner';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useServices } from '../hooks/services.js';
 import { useCountdown } from '../hooks/use-countdown.js';
 import { type LoginState, useDeviceLogin } from '../hooks/use-device-login.js';
@@ -37,7 +37,8 @@ function hintsFor(state: LoginState, ssh: boolean): readonly KeyHint[] {
     keys.push(['esc', 'cancel']);
     return keys;
   }
-  if (state.phase === 'success') return [['enter', 'continue']];
+  // Success is on screen only until the app has left it: no keys to offer.
+  if (state.phase === 'success') return [];
   if (state.phase === 'requesting') return [['esc', 'cancel']];
   return FINAL_KEYS;
 }
@@ -48,7 +49,7 @@ function hintsFor(state: LoginState, ssh: boolean): readonly KeyHint[] {
  * goes wrong then names the issuer, since that is what the user configured.
  */
 export function DeviceCodeLoginScreen(props: Props) {
-  const { provider, nickname, active, standalone, onDone, onCancel } = props;
+  const { provider, nickname, active, onDone, onCancel } = props;
   const services = useServices();
   const tone = useTone();
   const { columns, rows } = useTerminalSize();
@@ -64,9 +65,13 @@ export function DeviceCodeLoginScreen(props: Props) {
       ? `Logged in to ${provider.displayName} as ${state.account.nickname} (${identityLabel(state.account)}).`
       : undefined;
 
+  // Success leaves the screen at once; the screen returned to names the account.
+  const finished = useRef(false);
   useEffect(() => {
-    if (standalone && successMessage) onDone({ ok: true, message: successMessage });
-  }, [standalone, successMessage, onDone]);
+    if (!successMessage || finished.current) return;
+    finished.current = true;
+    onDone({ ok: true, message: successMessage });
+  }, [successMessage, onDone]);
 
   useInput(
     (input, key) => {
@@ -83,11 +88,7 @@ export function DeviceCodeLoginScreen(props: Props) {
         }
         return;
       }
-      if (state.phase === 'success') {
-        if (key.return || key.escape || input === 'q')
-          onDone({ ok: true, ...(successMessage ? { message: successMessage } : {}) });
-        return;
-      }
+      if (state.phase === 'success') return;
       if (input === 'r') {
         setFlash(null);
         retry();

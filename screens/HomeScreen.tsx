@@ -25,6 +25,8 @@ interface Props {
   active: boolean;
   /** The provider selected when the screen opens (coming back to home keeps it). */
   initialProviderId?: string;
+  /** What just happened elsewhere (a login), for the message line. */
+  notice?: string;
   /** Every action is on the selected provider. */
   onSelect?: (providerId: string) => void;
   onLaunch: (providerId: string) => void;
@@ -78,7 +80,11 @@ export function HomeScreen(props: Props) {
   const above = layout.start;
   const below = providers.length - layout.end;
   return (
-    <Frame title="Home" hints={HOME_KEYS}>
+    <Frame
+      title="Home"
+      hints={HOME_KEYS}
+      message={props.notice ? { text: props.notice, tone: 'good' } : null}
+    >
       {props.providers === null ? <Text>Loading…</Text> : null}
       {props.providers?.length === 0 ? <Text>No providers are configured.</Text> : null}
       {above > 0 ? <Text color={tone('muted')}> ↑ {above} more</Text> : null}

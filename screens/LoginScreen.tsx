@@ -10,12 +10,16 @@ export interface LoginScreenProps {
   nickname?: string;
   active: boolean;
   /**
-   * Opened as `ccs <provider> --auth`: success ends the app at once (the
-   * message is printed on the normal screen). Inside the app the success
-   * stays on screen until Enter, so what happened is never a blur.
+   * Opened as `ccs <provider> --auth`: success ends the app and the message
+   * is printed on the normal screen. Either way a login that succeeded calls
+   * `onDone` at once with the message; inside the app the screen returned
+   * to shows it.
    */
   standalone?: boolean;
-  /** The flow ended: logged in (`ok`), or the user gave up after a failure. */
+  /**
+   * The flow ended: logged in (`ok`, `message` naming the account), or the
+   * user gave up after a failure.
+   */
   onDone: (result: { ok: boolean; message?: string }) => void;
   /** Esc before it finished: whatever is in flight is cancelled first. */
   onCancel: () => void;
@@ -37,7 +41,9 @@ function KeylessLogin({ provider, active, standalone, onDone }: LoginScreenProps
   const message = `${provider.displayName} takes no key: there is nothing to log in to.`;
   useInput(
     (input, key) => {
-      if (key.return || key.escape || input === 'q') onDone({ ok: true, message });
+      // Inside the app the explanation was just read: no need to repeat it.
+      if (key.return || key.escape || input === 'q')
+        onDone({ ok: true, ...(standalone ? { message } : {}) });
     },
     { isActive: active },
   );

@@ -41,6 +41,11 @@ export interface NavState {
   history: Route[];
   helpOpen: boolean;
   outcome: Outcome | null;
+  /**
+   * What a login inside the app did ("Logged in to … as …"), shown by the
+   * screen it returned to until the user goes somewhere else.
+   */
+  notice: string | null;
 }
 
 export type NavAction =
@@ -53,7 +58,7 @@ export type NavAction =
   | { type: 'login-finished'; ok: boolean; message?: string };
 
 export function initialNav(route: Route, history: Route[] = []): NavState {
-  return { route, history, helpOpen: false, outcome: null };
+  return { route, history, helpOpen: false, outcome: null, notice: null };
 }
 
 export function navigationReducer(state: NavState, action: NavAction): NavState {
@@ -61,7 +66,12 @@ export function navigationReducer(state: NavState, action: NavAction): NavState 
 
   switch (action.type) {
     case 'open':
-      return { ...state, route: action.route, history: [...state.history, state.route] };
+      return {
+        ...state,
+        route: action.route,
+        history: [...state.history, state.route],
+        notice: null,
+      };
 
     case 'back': {
       if (state.helpOpen) return { ...state, helpOpen: false };
@@ -71,7 +81,7 @@ export function navigationReducer(state: NavState, action: NavAction): NavState 
         const code = state.route.screen === 'login' && state.route.standalone ? 130 : 0;
         return { ...state, outcome: { type: 'quit', code } };
       }
-      return { ...state, route: previous, history: state.history.slice(0, -1) };
+      return { ...state, route: previous, history: state.history.slice(0, -1), notice: null };
     }
 
     case 'quit':
@@ -80,6 +90,8 @@ export function navigationReducer(state: NavState, action: NavAction): NavState 
     case 'toggle-help':
       return { ...state, helpOpen: !state.helpOpen };
 
+    // Keeps the notice: home reports its selection as it mounts, which is not
+    // the user going anywhere.
     case 'select':
       if (state.route.screen !== 'home') return state;
       if (state.route.providerId === action.providerId) return state;
@@ -95,7 +107,11 @@ export function navigationReducer(state: NavState, action: NavAction): NavState 
         const message = action.message;
         return { ...state, outcome: { type: 'quit', code, ...(message ? { message } : {}) } };
       }
-      return navigationReducer(state, { type: 'back' });
+      // A device login can finish behind the key list: leave the login screen
+      // all the same, and keep the key list open over where it returned to.
+      const back = navigationReducer({ ...state, helpOpen: false }, { type: 'back' });
+      const notice = action.ok && action.message ? action.message : null;
+      return { ...back, helpOpen: state.helpOpen, notice };
     }
   }
 }

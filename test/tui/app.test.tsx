@@ -10,6 +10,7 @@ import {
   ESC,
   failOnReactWarnings,
   fakeSession,
+  KEYED,
   makeServices,
   PROVIDER,
   renderSized,
@@ -121,6 +122,58 @@ describe('App', () => {
     // So the key bar does not offer it, and shows the field's keys instead.
     expect(frame).not.toContain('? keys');
     expect(frame).toContain('enter accept');
+    instance.unmount();
+  });
+
+  it('returns from a login in the account picker to it, naming the new account', async () => {
+    await seedAccount(paths, 'ann@example.com');
+    let approve = () => {};
+    const approved = new Promise<void>((resolve) => {
+      approve = resolve;
+    });
+    // The account is stored as a real login stores it, once the test approves.
+    const login = () => approved.then(() => seedAccount(paths, 'bob@example.com'));
+    const services = makeServices(paths, { login });
+    const instance = render(
+      <App services={services} initial={initialNav({ screen: 'home' })} onOutcome={() => {}} />,
+    );
+    await waitForFrame(instance, 'ann ok ann@example.com');
+    instance.stdin.write('a');
+    await waitForFrame(instance, 'iFlow accounts');
+    instance.stdin.write('a');
+    await waitForFrame(instance, 'Log in to iFlow');
+
+    approve();
+    const picker = await waitForFrame(
+      instance,
+      (f) => f.includes('iFlow accounts') && /bob +ok +bob@example\.com/.test(f),
+    );
+    expect(picker).toContain('Logged in to iFlow as bob (bob@example.com).');
+    expect(picker).toMatch(/\[default\] ann +ok +ann@example\.com/);
+
+    // The message lasts until the user goes elsewhere.
+    instance.stdin.write('q');
+    const home = await waitForFrame(instance, 'ccs · Home');
+    expect(home).not.toContain('Logged in to iFlow');
+    instance.unmount();
+  });
+
+  it('returns from an API-key login to home, which says what was saved', async () => {
+    const services = makeServices(paths, { loadProviders: async () => [KEYED] });
+    const instance = render(
+      <App services={services} initial={initialNav({ screen: 'home' })} onOutcome={() => {}} />,
+    );
+    await waitForFrame(instance, 'No accounts yet: press n to enter an API key.');
+    instance.stdin.write('n');
+    await waitForFrame(instance, 'Enter the API key for Corp Gateway');
+    instance.stdin.write('sk-corp-1234');
+    await waitForFrame(instance, 'API key: ••••');
+    instance.stdin.write(ENTER);
+    const home = await waitForFrame(instance, (f) => f.includes('ccs · Home') && f.includes('★'));
+    expect(home).toMatch(/Saved the Corp Gateway API key as [\w.-]+\./);
+    instance.stdin.write('a');
+    const accounts = await waitForFrame(instance, 'Corp Gateway accounts');
+    expect(accounts).not.toContain('Saved the');
     instance.unmount();
   });
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LoginRequest } from '../../hooks/services.js';
+import { MASK } from '../../screens/ApiKeyLoginScreen.js';
 import { LoginScreen } from '../../screens/LoginScreen.js';
 import type { Account } from '../../src/accounts/registry.js';
 import { UserError } from '../../src/errors.js';
@@ -9,6 +10,7 @@ import {
   ESC,
   effectsFlushed,
   failOnReactWarnings,
+  KEYED,
   makeServices,
   PROVIDER,
   renderSized,
@@ -179,21 +181,43 @@ describe('LoginScreen', () => {
     app.unmount();
   });
 
-  it('names the account on success and returns on Enter', async () => {
+  it('names the account on success and is done at once, without waiting for a key', async () => {
     const { app, script, onDone } = setup();
     await waitForFrame(app, 'Asking');
     script.code();
     script.requests[0]!.onEvent({ type: 'user-info' });
     await waitForFrame(app, 'Approved; fetching the account details');
     script.settle[0]!.resolve({ account: ACCOUNT, created: true });
-    await waitForFrame(app, 'Logged in to iFlow as ann (ann@example.com).');
-    app.stdin.write(ENTER);
     await vi.waitFor(() =>
       expect(onDone).toHaveBeenCalledWith({
         ok: true,
         message: 'Logged in to iFlow as ann (ann@example.com).',
       }),
     );
+    // No key is waited for, and one pressed anyway does nothing more.
+    app.stdin.write(ENTER);
+    await effectsFlushed();
+    expect(onDone).toHaveBeenCalledOnce();
+    expect(app.lastFrame()).not.toContain('continue');
+    app.unmount();
+  });
+
+  it('saves an API key and is done at once, naming the account', async () => {
+    const services = makeServices(paths);
+    const onDone = vi.fn();
+    const app = renderWith(
+      services,
+      <LoginScreen provider={KEYED} active onDone={onDone} onCancel={() => {}} />,
+    );
+    await waitForFrame(app, 'Enter the API key for Corp Gateway');
+    app.stdin.write('sk-corp-1234');
+    await waitForFrame(app, `API key: ${MASK.repeat(12)}`);
+    app.stdin.write(ENTER);
+    await vi.waitFor(() => expect(onDone).toHaveBeenCalledOnce());
+    const [result] = onDone.mock.calls[0]!;
+    expect(result).toMatchObject({ ok: true });
+    expect(result.message).toMatch(/^Saved the Corp Gateway API key as [\w.-]+\.$/);
+    expect(services.savedKeys).toEqual(['sk-corp-1234']);
     app.unmount();
   });
 });

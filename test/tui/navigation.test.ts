@@ -41,15 +41,50 @@ describe('navigationReducer', () => {
     });
   });
 
-  it('returns from a login opened inside the app to where the user came from', () => {
-    const state = run(
+  it('returns from a login opened inside the app to where it was opened, with the message', () => {
+    const login = run(
       home,
       { type: 'open', route: { screen: 'accounts', providerId: 'iflow' } },
       { type: 'open', route: { screen: 'login', providerId: 'iflow', standalone: false } },
-      { type: 'login-finished', ok: true, message: 'ignored inside the app' },
     );
-    expect(state.route.screen).toBe('accounts');
-    expect(state.outcome).toBeNull();
+    const done = run(login, { type: 'login-finished', ok: true, message: 'Logged in as ann.' });
+    expect(done.route).toEqual({ screen: 'accounts', providerId: 'iflow' });
+    expect(done.outcome).toBeNull();
+    expect(done.notice).toBe('Logged in as ann.');
+
+    // Given up after a failure: back, with nothing to say.
+    const failed = run(login, { type: 'login-finished', ok: false });
+    expect(failed.route.screen).toBe('accounts');
+    expect(failed.notice).toBeNull();
+  });
+
+  it('keeps the notice until the next navigation, not when home reports its selection', () => {
+    const done = run(
+      home,
+      { type: 'open', route: { screen: 'login', providerId: 'iflow', standalone: false } },
+      { type: 'login-finished', ok: true, message: 'Logged in as ann.' },
+      { type: 'select', providerId: 'iflow' },
+      { type: 'toggle-help' },
+      { type: 'toggle-help' },
+    );
+    expect(done.route).toEqual({ screen: 'home', providerId: 'iflow' });
+    expect(done.notice).toBe('Logged in as ann.');
+    const opened = run(done, { type: 'open', route: { screen: 'accounts', providerId: 'iflow' } });
+    expect(opened.notice).toBeNull();
+    const accounts = { ...opened, notice: 'Logged in as bob.' };
+    expect(run(accounts, { type: 'back' }).notice).toBeNull();
+  });
+
+  it('leaves a login that finished behind the key list, which stays open', () => {
+    const state = run(
+      home,
+      { type: 'open', route: { screen: 'login', providerId: 'iflow', standalone: false } },
+      { type: 'toggle-help' },
+      { type: 'login-finished', ok: true, message: 'Logged in as ann.' },
+    );
+    expect(state.route).toEqual({ screen: 'home' });
+    expect(state.helpOpen).toBe(true);
+    expect(state.notice).toBe('Logged in as ann.');
   });
 
   it('ignores login-finished on any other screen', () => {

@@ -157,9 +157,13 @@ describe('ccs in a real terminal (tmux)', () => {
         expect(login.split('\n').every((line) => line.length <= 100)).toBe(true);
       }
       await approve(simulator, email);
-      await waitForScreen(`Logged in to iFlow as ${nickname} (${email}).`);
-      press('Enter');
-      await waitForScreen((t) => t.includes('ccs · Home') && t.includes(`${nickname} ok`));
+      // Straight back home, which names the account until the next screen.
+      await waitForScreen(
+        (t) =>
+          t.includes('ccs · Home') &&
+          t.includes(`${nickname} ok`) &&
+          t.includes(`Logged in to iFlow as ${nickname} (${email}).`),
+      );
     }
 
     // Smaller and back: the layout follows, nothing left of the larger frame.
