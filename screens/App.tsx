@@ -157,6 +157,7 @@ function Screen({ state, dispatch, providers, error, reload }: ScreenProps) {
           provider={provider}
           active={active}
           {...(route.summary ? { summary: route.summary } : {})}
+          {...notice}
           onLaunch={() => dispatch({ type: 'launch', providerId: provider.id })}
           onLogin={login}
           onBack={back}

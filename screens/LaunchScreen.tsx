@@ -22,6 +22,8 @@ export const LAUNCH_KEYS: readonly KeyHint[] = [
 interface Props {
   provider: ProviderDefinition;
   summary?: LaunchSummary;
+  /** What just happened elsewhere (a login started from here), until the next navigation. */
+  notice?: string;
   active: boolean;
   onLaunch: () => void;
   onLogin: () => void;
@@ -32,7 +34,8 @@ interface Props {
  * What will run (account, model, endpoint) before the terminal goes to
  * `claude`, and how the last run went when the app comes back.
  */
-export function LaunchScreen({ provider, summary, active, onLaunch, onLogin, onBack }: Props) {
+export function LaunchScreen(props: Props) {
+  const { provider, summary, notice, active, onLaunch, onLogin, onBack } = props;
   const tone = useTone();
   const [attempt, setAttempt] = useState(0);
   const session = useSession(provider, attempt);
@@ -81,7 +84,11 @@ export function LaunchScreen({ provider, summary, active, onLaunch, onLogin, onB
     ['proxy', session.phase === 'ready' ? session.proxyUrl : session.phase],
   ];
   return (
-    <Frame title={`Launch claude on ${provider.displayName}`} hints={hints}>
+    <Frame
+      title={`Launch claude on ${provider.displayName}`}
+      hints={hints}
+      message={notice ? { text: notice, tone: 'good' } : null}
+    >
       {summary ? <SessionSummary summary={summary} /> : null}
       {rows.map(([label, value]) => (
         <Box key={label}>
