@@ -68,7 +68,9 @@ export function parseArgs(argv: readonly string[], options: ParseOptions = {}): 
 
   if (providers.includes(first)) return parseProviderArgs(first, rest);
   if (first.startsWith('-')) throw usage(`Unknown option ${first}.`);
-  throw usage(`Unknown command "${first}". Known providers: ${providers.join(', ')}.`);
+  throw usage(
+    `"${first}" is neither a provider nor a command. Known providers: ${providers.join(', ')}.`,
+  );
 }
 
 /** `ccs --help` alone, or `ccs help <provider>` for that provider's help. */

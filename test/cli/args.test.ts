@@ -46,7 +46,7 @@ describe('parseArgs: ccs itself', () => {
   it('refuses unknown commands and flags with exit 2 and the usage line', () => {
     const unknown = usageError('frobnicate');
     expect(unknown.exitCode).toBe(2);
-    expect(unknown.message).toContain('Unknown command "frobnicate"');
+    expect(unknown.message).toContain('"frobnicate" is neither a provider nor a command');
     expect(unknown.message).toContain('iflow, deepseek');
     expect(unknown.usage).toMatch(/^Usage: ccs /);
     expect(usageError('--auth').message).toBe('Unknown option --auth.');

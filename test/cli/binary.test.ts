@@ -82,7 +82,7 @@ describe('ccs --help and --version', () => {
 describe('usage errors exit 2 with the usage line', () => {
   for (const [argv, message] of [
     [['--bogus'], 'ccs: Unknown option --bogus.'],
-    [['nosuch'], 'ccs: Unknown command "nosuch".'],
+    [['nosuch'], 'ccs: "nosuch" is neither a provider nor a command.'],
     [['iflow', '--use'], 'ccs: --use needs a nickname.'],
     [['iflow', '--nickname', 'no way'], 'ccs: "no way" is not a valid nickname'],
     [['iflow', '--accounts', 'review this code'], 'ccs: --accounts is a command of its own'],

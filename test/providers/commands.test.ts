@@ -202,7 +202,7 @@ describe('an unknown provider id', () => {
     const result = await ccs(['nosuch', '--auth']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(
-      /^ccs: Unknown command "nosuch"\. Known providers: iflow, team, deepseek, openrouter, moonshot, ollama\./,
+      /^ccs: "nosuch" is neither a provider nor a command\. Known providers: iflow, team, deepseek, openrouter, moonshot, ollama\./,
     );
   });
 });
