@@ -5,13 +5,14 @@ import { CorruptFileError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { describeIssue } from '../fs/json-file.js';
 import { withFileLock } from '../fs/lock.js';
+import { httpUrl } from '../providers/endpoint-url.js';
 
 export const DEFAULT_PROXY_PORT = 8317;
 
 const providerOverrides = z
   .object({
-    auth_url: z.url().optional(),
-    api_url: z.url().optional(),
+    auth_url: httpUrl.optional(),
+    api_url: httpUrl.optional(),
   })
   .loose();
 

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { CorruptFileError } from '../errors.js';
 import { describeIssue } from '../fs/json-file.js';
+import { httpUrl } from './endpoint-url.js';
 import type { ModelDefinition, ProviderDefinition } from './types.js';
 
 /** The id of a provider: also a command word, a file-name prefix and an env key part. */
@@ -20,7 +21,7 @@ const modelEntry = z.union([
 
 const common = {
   display_name: z.string().min(1).optional(),
-  api_url: z.url(),
+  api_url: httpUrl,
   models: z.array(modelEntry).optional(),
   default_model: z.string().min(1).optional(),
   /** Requests in flight per account; 0 or absent: no limit. */
@@ -38,10 +39,10 @@ const deviceCodeEntry = z
   .object({
     kind: z.literal('device-code'),
     ...common,
-    issuer: z.url().optional(),
-    device_authorization_endpoint: z.url().optional(),
-    token_endpoint: z.url().optional(),
-    userinfo_endpoint: z.url().optional(),
+    issuer: httpUrl.optional(),
+    device_authorization_endpoint: httpUrl.optional(),
+    token_endpoint: httpUrl.optional(),
+    userinfo_endpoint: httpUrl.optional(),
     client_id: z.string().min(1),
     scope: z.string().optional(),
     credential: z

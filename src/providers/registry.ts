@@ -5,6 +5,7 @@ import {
   PROVIDER_ID_PATTERN,
   type ProviderEntry,
 } from './config-providers.js';
+import { endpointFromEnv } from './endpoint-url.js';
 import { IFLOW_DEFAULT_API_URL, IFLOW_DEFAULT_AUTH_URL, iflowProvider } from './iflow.js';
 import { PRESETS } from './presets.js';
 import type { ProviderDefinition } from './types.js';
@@ -22,9 +23,20 @@ export function envKey(providerId: string, what: 'AUTH' | 'API'): string {
   return `CCS_${providerId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${what}_URL`;
 }
 
+/** The checked endpoint `CCS_<ID>_<what>_URL` sets, or undefined when it is unset or empty. */
+function envEndpoint(
+  providerId: string,
+  what: 'AUTH' | 'API',
+  env: NodeJS.ProcessEnv,
+): string | undefined {
+  const name = envKey(providerId, what);
+  const value = env[name];
+  return value ? endpointFromEnv(name, value) : undefined;
+}
+
 function withApiOverride(provider: ProviderDefinition, env: NodeJS.ProcessEnv): ProviderDefinition {
-  const apiUrl = env[envKey(provider.id, 'API')];
-  return apiUrl ? { ...provider, apiUrl: apiUrl.replace(/\/+$/, '') } : provider;
+  const apiUrl = envEndpoint(provider.id, 'API', env);
+  return apiUrl ? { ...provider, apiUrl } : provider;
 }
 
 /** Every provider id a user can name: built in, configured, then presets. */
@@ -81,8 +93,8 @@ export function resolveProvider(
 ): ProviderDefinition {
   const overrides = config.providers[id];
   if (id === 'iflow') {
-    const authUrl = env[envKey(id, 'AUTH')] || overrides?.authUrl || IFLOW_DEFAULT_AUTH_URL;
-    const apiUrl = env[envKey(id, 'API')] || overrides?.apiUrl || IFLOW_DEFAULT_API_URL;
+    const authUrl = envEndpoint(id, 'AUTH', env) || overrides?.authUrl || IFLOW_DEFAULT_AUTH_URL;
+    const apiUrl = envEndpoint(id, 'API', env) || overrides?.apiUrl || IFLOW_DEFAULT_API_URL;
     return iflowProvider(authUrl, apiUrl);
   }
   const file = config.file ?? 'cliproxy/config.yaml';

@@ -180,4 +180,15 @@ describe('config.yaml', () => {
     expect((error as Error).message).toContain('proxy.port');
     expect(await readFile(file, 'utf8')).toBe('proxy:\n  port: 99999\n');
   });
+  it('refuses an iflow endpoint that is not http(s), naming the field', async () => {
+    const file = path.join(dir, 'config.yaml');
+    for (const bad of ['not-a-url', 'ftp://127.0.0.1/v1']) {
+      await writeFile(file, `providers:\n  iflow:\n    api_url: ${bad}\n`);
+      const error = await readConfig(file).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CorruptFileError);
+      expect((error as Error).message).toContain(
+        'field `providers.iflow.api_url`: must be an http:// or https:// URL',
+      );
+    }
+  });
 });

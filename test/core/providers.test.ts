@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CorruptFileError, UsageError } from '../../src/errors.js';
+import { CorruptFileError, UsageError, UserError } from '../../src/errors.js';
 import { knownProviderIds, resolveProvider } from '../../src/providers/registry.js';
 
 const none = { providers: {} };
@@ -30,6 +30,39 @@ describe('resolveProvider', () => {
     });
     expect(fromEnv.apiUrl).toBe('http://127.0.0.1:4/v1');
     expect(fromEnv.auth).toMatchObject({ tokenEndpoint: 'http://127.0.0.1:3/oauth/token' });
+  });
+
+  it('refuses an endpoint variable that is not an http(s) URL, naming it', () => {
+    const cases: Array<[string, NodeJS.ProcessEnv]> = [
+      ['iflow', { CCS_IFLOW_AUTH_URL: 'not-a-url' }],
+      ['iflow', { CCS_IFLOW_API_URL: 'ftp://127.0.0.1/v1' }],
+      ['deepseek', { CCS_DEEPSEEK_API_URL: 'localhost:8080/v1' }],
+    ];
+    for (const [id, env] of cases) {
+      const [name, value] = Object.entries(env)[0]!;
+      let thrown: unknown;
+      try {
+        resolveProvider(id, none, env);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(UserError);
+      const error = thrown as UserError;
+      expect(error.exitCode).toBe(1);
+      expect(error.message).toBe(
+        `The environment variable ${name}="${value}" is not an http:// or https:// URL.`,
+      );
+      expect(error.nextStep).toMatch(
+        /^Set it to a full address such as https:\/\/.*, or unset it\.$/,
+      );
+    }
+  });
+
+  it('refuses a config.yaml endpoint that is not an http(s) URL', () => {
+    const raw = { kind: 'api-key', api_url: 'file:///etc/passwd', models: ['m'] };
+    expect(() => resolveProvider('lab', { providers: { lab: { raw } } }, {})).toThrow(
+      /providers\.lab: field `api_url`: must be an http:\/\/ or https:\/\/ URL/,
+    );
   });
 
   it('serves presets as data, a local one with no key', () => {
