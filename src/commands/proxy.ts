@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createRefreshService, refreshAccount } from '../auth/refresh.js';
+import { createRefreshService, type RefreshEvent, refreshAccount } from '../auth/refresh.js';
 import { readConfig } from '../config/config-file.js';
 import { UserError } from '../errors.js';
 import { checkAccounts, needsLoginLine } from '../launch/accounts.js';
@@ -17,6 +17,29 @@ function isAddressInUse(error: unknown): boolean {
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') return true;
   }
   return false;
+}
+
+/**
+ * What the standalone proxy says on stderr about a refresh event, or '' for
+ * none (a routine refresh). A needs-login message is already one sentence
+ * with its next step, so it is said as it is.
+ */
+export function refreshEventLine(
+  provider: Pick<ProviderDefinition, 'id' | 'displayName'>,
+  event: RefreshEvent,
+): string {
+  const account = `${provider.displayName} account ${event.nickname}`;
+  switch (event.type) {
+    case 'refreshed':
+      return '';
+    case 'needs-login':
+      return `ccs: ${
+        event.message ??
+        `${account} needs to log in again. Run \`ccs ${provider.id} --auth --add\`.`
+      }`;
+    case 'failed':
+      return `ccs: could not refresh ${account}${event.message ? `: ${event.message}` : '.'}`;
+  }
 }
 
 /**
@@ -43,7 +66,8 @@ export async function runProxyCommand(
       const line = `${provider.id} account ${event.nickname} ${event.type}${suffix}`;
       ctx.logger.info(`refresh ${line}`, { accountId: event.accountId });
       // Nothing else owns this terminal: a user watching it should know.
-      if (event.type !== 'refreshed') ctx.stderr.write(`ccs: ${line}\n`);
+      const said = refreshEventLine(provider, event);
+      if (said) ctx.stderr.write(`${said}\n`);
     },
   });
 

@@ -10,6 +10,7 @@ import {
   refreshAccount,
   refreshDueAt,
 } from '../../src/auth/refresh.js';
+import { refreshEventLine } from '../../src/commands/proxy.js';
 import type { CcsPaths } from '../../src/home.js';
 import { iflowProvider } from '../../src/providers/iflow.js';
 import type { ProviderDefinition } from '../../src/providers/types.js';
@@ -182,6 +183,17 @@ describe('refreshAccount', () => {
   });
 });
 
+describe('refreshEventLine', () => {
+  const lab = { id: 'lab', displayName: 'Lab' };
+  it('names the account and the cause of a failed refresh, and says nothing on success', () => {
+    const failed = { type: 'failed', accountId: 'a', nickname: 'ann', message: 'Timed out.' };
+    expect(refreshEventLine(lab, failed as RefreshEvent)).toBe(
+      'ccs: could not refresh Lab account ann: Timed out.',
+    );
+    expect(refreshEventLine(lab, { type: 'refreshed', accountId: 'a', nickname: 'ann' })).toBe('');
+  });
+});
+
 describe('createRefreshService', () => {
   let service: RefreshService | undefined;
   let events: RefreshEvent[];
@@ -265,6 +277,8 @@ describe('createRefreshService', () => {
     // Once, in plain words, with the way to repair it.
     expect(event.message).toMatch(/^ann needs to log in again \(the refresh was refused/);
     expect(event.message).toContain('Run `ccs iflow --auth --add`');
+    // `ccs iflow --proxy` says it as one sentence, without the event's name.
+    expect(refreshEventLine(provider, event)).toBe(`ccs: ${event.message}`);
     for (let i = 0; i < 3; i++) {
       await clock.waitForSleepers();
       clock.advance(10 * 60_000);
