@@ -101,19 +101,24 @@ export async function readSettings(
   paths: CcsPaths,
   providerId: string,
   defaults?: ProviderSettings,
+  wait: { signal?: AbortSignal } = {},
 ): Promise<ProviderSettings> {
   const file = paths.settingsFile(providerId);
   const existing = await readJsonFile(file, settingsSchema);
   if (existing) return { env: { ...existing.env } };
 
-  return withFileLock(file, async () => {
-    // Another process may have created it while we waited for the lock.
-    const raced = await readJsonFile(file, settingsSchema);
-    if (raced) return { env: { ...raced.env } };
-    const created = structuredClone(defaults ?? (await configuredDefaults(paths, providerId)));
-    await writeJsonFile(file, created, 0o600);
-    return created;
-  });
+  return withFileLock(
+    file,
+    async () => {
+      // Another process may have created it while we waited for the lock.
+      const raced = await readJsonFile(file, settingsSchema);
+      if (raced) return { env: { ...raced.env } };
+      const created = structuredClone(defaults ?? (await configuredDefaults(paths, providerId)));
+      await writeJsonFile(file, created, 0o600);
+      return created;
+    },
+    wait,
+  );
 }
 
 /**

@@ -28,17 +28,27 @@ export async function readAccountsFile(paths: CcsPaths): Promise<AccountsFile> {
   return (await readJsonFile(paths.accountsFile, accountsFileSchema)) ?? structuredClone(EMPTY);
 }
 
+/** Cancels the wait for a file lock (Ctrl-C); see withFileLock. */
+export interface LockWait {
+  signal?: AbortSignal;
+}
+
 /** Read-modify-write of accounts.json under its lock. */
 export function updateAccountsFile<T>(
   paths: CcsPaths,
   mutate: (file: AccountsFile) => Promise<T> | T,
+  wait: LockWait = {},
 ): Promise<T> {
-  return withFileLock(paths.accountsFile, async () => {
-    const file = await readAccountsFile(paths);
-    const result = await mutate(file);
-    await writeJsonFile(paths.accountsFile, file, 0o600);
-    return result;
-  });
+  return withFileLock(
+    paths.accountsFile,
+    async () => {
+      const file = await readAccountsFile(paths);
+      const result = await mutate(file);
+      await writeJsonFile(paths.accountsFile, file, 0o600);
+      return result;
+    },
+    wait,
+  );
 }
 
 function toAccounts(paths: CcsPaths, file: AccountsFile, providerId: string): Account[] {
@@ -153,6 +163,8 @@ export interface LoginRecord {
   /** Used instead of the e-mail-derived nickname when the account is new. */
   defaultNickname?: string;
   now: Date;
+  /** Cancels a wait for accounts.json's lock. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -168,68 +180,81 @@ export async function recordLogin(
   if (login.nickname !== undefined && !isValidNickname(login.nickname)) {
     throw new UserError('bad_nickname', `"${login.nickname}" is not a valid nickname.`);
   }
-  return updateAccountsFile(paths, async (file) => {
-    const provider = providerEntry(file, providerId);
-    const id = await resolveAccountId(
-      paths,
-      provider.accounts,
-      login.identity,
-      login.tokens.api_key,
-    );
-    const existing = provider.accounts[id];
-    const taken = new Set(
-      Object.entries(provider.accounts)
-        .filter(([other]) => other !== id)
-        .map(([, entry]) => entry.nickname),
-    );
-    if (login.nickname && taken.has(login.nickname)) {
-      throw new UserError(
-        'nickname_taken',
-        `The nickname "${login.nickname}" is already used by another ${providerId} account.`,
-        'Choose another name with --nickname.',
+  return updateAccountsFile(
+    paths,
+    async (file) => {
+      const provider = providerEntry(file, providerId);
+      const id = await resolveAccountId(
+        paths,
+        provider.accounts,
+        login.identity,
+        login.tokens.api_key,
       );
-    }
-    const tokenPath = paths.tokenFile(providerId, id);
-    await updateTokenFile(tokenPath, () => ({
-      ...login.tokens,
-      type: providerId,
-      email: login.identity.email,
-      ...(login.identity.phone ? { phone: login.identity.phone } : {}),
-      needs_login: false,
-    }));
-    const entry: AccountEntry = {
-      ...existing,
-      email: login.identity.email,
-      ...(login.identity.phone ? { phone: login.identity.phone } : {}),
-      nickname:
-        login.nickname ??
-        existing?.nickname ??
-        (login.defaultNickname
-          ? uniqueName(login.defaultNickname, taken)
-          : autoNickname(login.identity, taken)),
-      tokenFile: path.basename(tokenPath),
-      createdAt: existing?.createdAt ?? login.now.toISOString(),
-      lastUsedAt: existing?.lastUsedAt ?? null,
-      paused: existing?.paused ?? false,
-    };
-    provider.accounts[id] = entry;
-    if (provider.default === null) provider.default = id;
-    const account = toAccounts(paths, file, providerId).find((a) => a.id === id)!;
-    return { account, created: existing === undefined };
-  });
+      const existing = provider.accounts[id];
+      const taken = new Set(
+        Object.entries(provider.accounts)
+          .filter(([other]) => other !== id)
+          .map(([, entry]) => entry.nickname),
+      );
+      if (login.nickname && taken.has(login.nickname)) {
+        throw new UserError(
+          'nickname_taken',
+          `The nickname "${login.nickname}" is already used by another ${providerId} account.`,
+          'Choose another name with --nickname.',
+        );
+      }
+      const tokenPath = paths.tokenFile(providerId, id);
+      await updateTokenFile(
+        tokenPath,
+        () => ({
+          ...login.tokens,
+          type: providerId,
+          email: login.identity.email,
+          ...(login.identity.phone ? { phone: login.identity.phone } : {}),
+          needs_login: false,
+        }),
+        { signal: login.signal },
+      );
+      const entry: AccountEntry = {
+        ...existing,
+        email: login.identity.email,
+        ...(login.identity.phone ? { phone: login.identity.phone } : {}),
+        nickname:
+          login.nickname ??
+          existing?.nickname ??
+          (login.defaultNickname
+            ? uniqueName(login.defaultNickname, taken)
+            : autoNickname(login.identity, taken)),
+        tokenFile: path.basename(tokenPath),
+        createdAt: existing?.createdAt ?? login.now.toISOString(),
+        lastUsedAt: existing?.lastUsedAt ?? null,
+        paused: existing?.paused ?? false,
+      };
+      provider.accounts[id] = entry;
+      if (provider.default === null) provider.default = id;
+      const account = toAccounts(paths, file, providerId).find((a) => a.id === id)!;
+      return { account, created: existing === undefined };
+    },
+    { signal: login.signal },
+  );
 }
 
 export function setDefaultAccount(
   paths: CcsPaths,
   providerId: string,
   nickname: string,
+  wait: LockWait = {},
 ): Promise<Account> {
-  return updateAccountsFile(paths, (file) => {
-    const found = findByNickname(file, providerId, nickname);
-    if (!found) throw unknownNickname(file, providerId, nickname);
-    providerEntry(file, providerId).default = found[0];
-    return toAccounts(paths, file, providerId).find((a) => a.id === found[0])!;
-  });
+  return updateAccountsFile(
+    paths,
+    (file) => {
+      const found = findByNickname(file, providerId, nickname);
+      if (!found) throw unknownNickname(file, providerId, nickname);
+      providerEntry(file, providerId).default = found[0];
+      return toAccounts(paths, file, providerId).find((a) => a.id === found[0])!;
+    },
+    wait,
+  );
 }
 
 /** Renames the account called `from` (or the default when `from` is null). */
@@ -238,6 +263,7 @@ export function renameAccount(
   providerId: string,
   from: string | null,
   to: string,
+  wait: LockWait = {},
 ): Promise<Account> {
   if (!isValidNickname(to)) {
     throw new UserError(
@@ -245,28 +271,32 @@ export function renameAccount(
       `"${to}" is not a valid nickname: use 1-32 letters, digits, ".", "_" or "-".`,
     );
   }
-  return updateAccountsFile(paths, (file) => {
-    const provider = providerEntry(file, providerId);
-    const id = from === null ? provider.default : findByNickname(file, providerId, from)?.[0];
-    if (!id) {
-      if (from !== null) throw unknownNickname(file, providerId, from);
-      throw new UserError(
-        'no_accounts',
-        `No ${providerId} accounts yet.`,
-        `Run \`ccs ${providerId} --auth\` to add one.`,
-      );
-    }
-    const clash = findByNickname(file, providerId, to);
-    if (clash && clash[0] !== id) {
-      throw new UserError(
-        'nickname_taken',
-        `The nickname "${to}" is already used by another ${providerId} account.`,
-        `Choose another name; \`ccs ${providerId} --accounts\` lists the ones in use.`,
-      );
-    }
-    provider.accounts[id]!.nickname = to;
-    return toAccounts(paths, file, providerId).find((a) => a.id === id)!;
-  });
+  return updateAccountsFile(
+    paths,
+    (file) => {
+      const provider = providerEntry(file, providerId);
+      const id = from === null ? provider.default : findByNickname(file, providerId, from)?.[0];
+      if (!id) {
+        if (from !== null) throw unknownNickname(file, providerId, from);
+        throw new UserError(
+          'no_accounts',
+          `No ${providerId} accounts yet.`,
+          `Run \`ccs ${providerId} --auth\` to add one.`,
+        );
+      }
+      const clash = findByNickname(file, providerId, to);
+      if (clash && clash[0] !== id) {
+        throw new UserError(
+          'nickname_taken',
+          `The nickname "${to}" is already used by another ${providerId} account.`,
+          `Choose another name; \`ccs ${providerId} --accounts\` lists the ones in use.`,
+        );
+      }
+      provider.accounts[id]!.nickname = to;
+      return toAccounts(paths, file, providerId).find((a) => a.id === id)!;
+    },
+    wait,
+  );
 }
 
 export function setAccountPaused(
@@ -353,17 +383,25 @@ export interface LogoutResult {
 }
 
 /** `--logout`: every token file and registry entry of the provider. */
-export function removeAllAccounts(paths: CcsPaths, providerId: string): Promise<LogoutResult> {
-  return updateAccountsFile(paths, async (file) => {
-    const entries = Object.values(file.providers[providerId]?.accounts ?? {});
-    for (const entry of entries) {
-      await deleteTokenFile(path.resolve(paths.authDir, entry.tokenFile));
-    }
-    delete file.providers[providerId];
-    const stray = await strayTokenFiles(paths, file, providerId);
-    for (const tokenFile of stray) await deleteTokenFile(tokenFile);
-    return { accounts: entries.length, strayFiles: stray.length };
-  });
+export function removeAllAccounts(
+  paths: CcsPaths,
+  providerId: string,
+  wait: LockWait = {},
+): Promise<LogoutResult> {
+  return updateAccountsFile(
+    paths,
+    async (file) => {
+      const entries = Object.values(file.providers[providerId]?.accounts ?? {});
+      for (const entry of entries) {
+        await deleteTokenFile(path.resolve(paths.authDir, entry.tokenFile));
+      }
+      delete file.providers[providerId];
+      const stray = await strayTokenFiles(paths, file, providerId);
+      for (const tokenFile of stray) await deleteTokenFile(tokenFile);
+      return { accounts: entries.length, strayFiles: stray.length };
+    },
+    wait,
+  );
 }
 
 /** Token files of API-key accounts never expire; the refresh loop leaves them alone. */
@@ -377,7 +415,7 @@ export const NEVER_EXPIRES = '9999-12-31T23:59:59.000Z';
 export async function recordApiKey(
   paths: CcsPaths,
   providerId: string,
-  entry: { apiKey: string; nickname?: string; now: Date },
+  entry: { apiKey: string; nickname?: string; now: Date; signal?: AbortSignal },
 ): Promise<{ account: Account; created: boolean }> {
   const { createHash } = await import('node:crypto');
   const fingerprint = createHash('sha256').update(entry.apiKey).digest('hex').slice(0, 12);
@@ -396,5 +434,6 @@ export async function recordApiKey(
     ...(entry.nickname ? { nickname: entry.nickname } : {}),
     defaultNickname: `key-${lastFour}`,
     now: entry.now,
+    signal: entry.signal,
   });
 }

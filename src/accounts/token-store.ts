@@ -24,13 +24,18 @@ export function updateTokenFile(
   update: (
     current: TokenFile | undefined,
   ) => Promise<TokenFile | undefined> | TokenFile | undefined,
+  options: { signal?: AbortSignal } = {},
 ): Promise<TokenFile | undefined> {
-  return withFileLock(file, async () => {
-    const current = await readTokenFile(file);
-    const next = await update(current);
-    if (next) await writeTokenFile(file, next);
-    return next ?? current;
-  });
+  return withFileLock(
+    file,
+    async () => {
+      const current = await readTokenFile(file);
+      const next = await update(current);
+      if (next) await writeTokenFile(file, next);
+      return next ?? current;
+    },
+    options,
+  );
 }
 
 export async function deleteTokenFile(file: string): Promise<void> {

@@ -13,6 +13,8 @@ export interface ApiKeyLoginOptions {
   apiKey: string;
   nickname?: string;
   clock?: Clock;
+  /** Cancels a wait for accounts.json's or config.yaml's lock. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -41,8 +43,9 @@ export async function loginWithApiKey(
     apiKey,
     ...(options.nickname !== undefined ? { nickname: options.nickname } : {}),
     now: new Date(clock.now()),
+    signal: options.signal,
   });
-  await adoptPreset(paths, provider.id);
+  await adoptPreset(paths, provider.id, { signal: options.signal });
   getLogger().info('api key stored', { provider: provider.id, nickname: result.account.nickname });
   return result;
 }

@@ -88,8 +88,9 @@ export async function loginWithDeviceCode(
     tokens: storedTokens(tokens, info.credential ?? '', now),
     ...(options.nickname ? { nickname: options.nickname } : {}),
     now: new Date(now),
+    signal: options.signal,
   });
-  await adoptPreset(options.paths, provider.id);
+  await adoptPreset(options.paths, provider.id, { signal: options.signal });
   getLogger().info('login: account stored', {
     provider: provider.id,
     account: result.account.nickname,

@@ -116,7 +116,9 @@ export async function runUse(
   providerId: string,
   nickname: string,
 ): Promise<number> {
-  const account = await setDefaultAccount(ctx.paths, providerId, nickname);
+  const account = await setDefaultAccount(ctx.paths, providerId, nickname, {
+    signal: ctx.signal,
+  });
   ctx.logger.info('default account changed', { provider: providerId, nickname });
   ctx.stdout.write(
     `The default ${providerId} account is now ${account.nickname} (${identityLabel(account)}).\n`,
@@ -130,7 +132,7 @@ export async function runRename(
   providerId: string,
   name: string,
 ): Promise<number> {
-  const account = await renameAccount(ctx.paths, providerId, null, name);
+  const account = await renameAccount(ctx.paths, providerId, null, name, { signal: ctx.signal });
   ctx.logger.info('default account renamed', { provider: providerId, nickname: name });
   ctx.stdout.write(
     `Renamed the default ${providerId} account (${identityLabel(account)}) to ${name}.\n`,
@@ -140,7 +142,7 @@ export async function runRename(
 
 /** `ccs <provider> --logout`: every token file and registry entry of the provider. */
 export async function runLogout(ctx: CommandContext, providerId: string): Promise<number> {
-  const removed = await removeAllAccounts(ctx.paths, providerId);
+  const removed = await removeAllAccounts(ctx.paths, providerId, { signal: ctx.signal });
   ctx.logger.info('logged out', { provider: providerId, ...removed });
   const files = removed.strayFiles === 1 ? 'file' : 'files';
   const stray = `${removed.strayFiles} stray ${providerId} token ${files} (no account named them)`;

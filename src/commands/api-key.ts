@@ -101,7 +101,7 @@ export async function runApiKeyAuth(
 ): Promise<number> {
   if (provider.auth.kind !== 'api-key') return 1;
   if (provider.auth.key === 'none') {
-    const added = await adoptPreset(ctx.paths, provider.id);
+    const added = await adoptPreset(ctx.paths, provider.id, { signal: ctx.signal });
     ctx.stdout.write(
       `${provider.displayName} takes no key: there is nothing to log in to. ` +
         `Run \`ccs ${provider.id}\` to use it.\n`,
@@ -128,6 +128,7 @@ export async function runApiKeyAuth(
     paths: ctx.paths,
     apiKey,
     clock: ctx.clock,
+    signal: ctx.signal,
     ...(nickname !== undefined ? { nickname } : {}),
   });
   ctx.stdout.write(

@@ -53,7 +53,9 @@ export async function runLaunch(
 ): Promise<number> {
   const claudeBin = await findClaude(ctx.env);
   const config = await readConfig(ctx.paths.configFile);
-  const settings = await readSettings(ctx.paths, provider.id, defaultSettingsFor(provider));
+  const settings = await readSettings(ctx.paths, provider.id, defaultSettingsFor(provider), {
+    signal: ctx.signal,
+  });
 
   // A local server that takes no key has one implicit account and nothing to log in.
   const keyless = provider.auth.kind === 'api-key' && provider.auth.key === 'none';

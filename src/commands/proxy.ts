@@ -55,7 +55,9 @@ export async function runProxyCommand(
   provider: ProviderDefinition,
 ): Promise<number> {
   const config = await readConfig(ctx.paths.configFile);
-  const settings = await readSettings(ctx.paths, provider.id, defaultSettingsFor(provider));
+  const settings = await readSettings(ctx.paths, provider.id, defaultSettingsFor(provider), {
+    signal: ctx.signal,
+  });
   const secret = await loadOrCreateProxyKey(ctx.paths.proxyKeyFile);
   const refresh = createRefreshService({
     provider,

@@ -92,15 +92,20 @@ export async function readConfig(file: string): Promise<CcsConfig> {
 export async function updateConfig(
   file: string,
   mutate: (document: ConfigDocument) => void,
+  wait: { signal?: AbortSignal } = {},
 ): Promise<CcsConfig> {
-  return withFileLock(file, async () => {
-    const document = await readDocument(file);
-    mutate(document);
-    const checked = configSchema.safeParse(document);
-    if (!checked.success) {
-      throw new CorruptFileError(file, `refusing to write ${describeIssue(checked.error)}`);
-    }
-    await writeFileAtomic(file, yaml.dump(checked.data, { lineWidth: 100 }), { mode: 0o600 });
-    return toConfig(checked.data);
-  });
+  return withFileLock(
+    file,
+    async () => {
+      const document = await readDocument(file);
+      mutate(document);
+      const checked = configSchema.safeParse(document);
+      if (!checked.success) {
+        throw new CorruptFileError(file, `refusing to write ${describeIssue(checked.error)}`);
+      }
+      await writeFileAtomic(file, yaml.dump(checked.data, { lineWidth: 100 }), { mode: 0o600 });
+      return toConfig(checked.data);
+    },
+    wait,
+  );
 }

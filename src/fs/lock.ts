@@ -1,7 +1,7 @@
 import { open, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { UserError } from '../errors.js';
+import { CancelledError, UserError } from '../errors.js';
 import { ensureDir } from './atomic.js';
 
 export interface LockOptions {
@@ -10,6 +10,15 @@ export interface LockOptions {
   /** Give up after this long. */
   timeoutMs?: number;
   retryMs?: number;
+  /**
+   * Stops the wait (Ctrl-C) with a CancelledError. Only the wait: a free lock
+   * is still taken, so a write the user already asked for is not lost.
+   */
+  signal?: AbortSignal;
+}
+
+function cancelledWait(lockFile: string): CancelledError {
+  return new CancelledError(`Cancelled while waiting for ${lockFile}.`);
 }
 
 function processAlive(pid: number): boolean {
@@ -91,6 +100,7 @@ export async function withFileLock<T>(
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       if ((await isStale(lockFile, staleMs)) && (await takeOver(lockFile, staleMs))) continue;
+      if (options.signal?.aborted) throw cancelledWait(lockFile);
       if (Date.now() > deadline) {
         throw new UserError(
           'lock_timeout',
@@ -98,7 +108,10 @@ export async function withFileLock<T>(
           'Wait for it to finish, or delete the lock file if no ccs is running.',
         );
       }
-      await delay(retryMs + Math.floor(Math.random() * retryMs));
+      const pause = retryMs + Math.floor(Math.random() * retryMs);
+      await delay(pause, undefined, { signal: options.signal }).catch(() => {
+        throw cancelledWait(lockFile);
+      });
     }
   }
 

@@ -10,17 +10,25 @@ import { PRESETS } from './presets.js';
  * `models`, …) that keeps following the shipped preset for everything else.
  * Every other key of the file is kept. Returns whether the file changed.
  */
-export async function adoptPreset(paths: CcsPaths, providerId: string): Promise<boolean> {
+export async function adoptPreset(
+  paths: CcsPaths,
+  providerId: string,
+  wait: { signal?: AbortSignal } = {},
+): Promise<boolean> {
   if (!PRESETS[providerId]) return false;
   // Checked first: updateConfig rewrites the file, which drops the user's comments.
   if ((await readConfig(paths.configFile)).providers[providerId] !== undefined) return false;
   let added = false;
-  await updateConfig(paths.configFile, (document) => {
-    const providers = document.providers ?? {};
-    if (providers[providerId] !== undefined) return;
-    document.providers = { ...providers, [providerId]: { preset: providerId } };
-    added = true;
-  });
+  await updateConfig(
+    paths.configFile,
+    (document) => {
+      const providers = document.providers ?? {};
+      if (providers[providerId] !== undefined) return;
+      document.providers = { ...providers, [providerId]: { preset: providerId } };
+      added = true;
+    },
+    wait,
+  );
   if (added) getLogger().info('preset added to config.yaml', { provider: providerId });
   return added;
 }

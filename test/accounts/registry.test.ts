@@ -1,10 +1,10 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { autoNickname, uniqueName } from '../../src/accounts/identity.js';
 import { listAccounts, readAccountsFile } from '../../src/accounts/registry.js';
 import { readTokenFile } from '../../src/accounts/token-store.js';
 import { runCli } from '../../src/commands/run.js';
-import { writeFileAtomic } from '../../src/fs/atomic.js';
+import { ensureDir, writeFileAtomic } from '../../src/fs/atomic.js';
 import type { CcsPaths } from '../../src/home.js';
 import { addAccount, tempHome, testContext } from '../cli/helpers.js';
 
@@ -129,6 +129,26 @@ describe('the account flags', () => {
     expect(unknown.stderr).toBe(
       'No iflow account is called "nobody". Known accounts: work, personal.\n',
     );
+  });
+
+  it('--use gives up waiting for a held accounts.json lock on Ctrl-C, changing nothing', async () => {
+    await addAccount(paths, { email: 'work@company.com' }, { now: '2026-05-01T10:00:00Z' });
+    await addAccount(paths, { email: 'personal@example.com' }, { now: '2026-05-01T11:00:00Z' });
+    // Held by a live process (this one) and fresh: not stale, so the command waits.
+    const lock = `${paths.accountsFile}.lock`;
+    await ensureDir(paths.cliproxyDir);
+    await writeFile(lock, String(process.pid));
+
+    const t = testContext(paths);
+    const started = Date.now();
+    const run = runCli(t.ctx, ['iflow', '--use', 'personal']);
+    t.abort();
+    expect(await run).toBe(130);
+    // Without the signal the wait would last the lock's 15 s timeout.
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(t.stderr()).toBe('Cancelled.\n');
+    expect(await readFile(lock, 'utf8')).toBe(String(process.pid));
+    expect((await readAccountsFile(paths)).providers.iflow?.default).toBe('work@company.com');
   });
 
   it('--nickname renames the default; a taken name exits 1 and changes nothing', async () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { readConfig, updateConfig } from '../../src/config/config-file.js';
-import { CorruptFileError } from '../../src/errors.js';
+import { CancelledError, CorruptFileError } from '../../src/errors.js';
 import { writeFileAtomic } from '../../src/fs/atomic.js';
 import { readJsonFile } from '../../src/fs/json-file.js';
 import { withFileLock } from '../../src/fs/lock.js';
@@ -149,6 +149,32 @@ describe('withFileLock', () => {
       }),
     ).rejects.toThrow('boom');
     await expect(withFileLock(target, async () => 1, { timeoutMs: 200 })).resolves.toBe(1);
+  });
+
+  it('stops waiting at once when its signal fires, leaving no lock of its own', async () => {
+    const target = path.join(dir, 'w');
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const holder = withFileLock(target, () => held);
+    await expect.poll(() => readdir(dir)).toContain('w.lock');
+
+    const controller = new AbortController();
+    const started = Date.now();
+    // A long retry pause: without the signal the waiter would sleep through it.
+    const waiter = withFileLock(target, async () => 'ran', {
+      retryMs: 10_000,
+      signal: controller.signal,
+    });
+    setImmediate(() => controller.abort());
+    await expect(waiter).rejects.toThrow(CancelledError);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(await readFile(`${target}.lock`, 'utf8')).toBe(String(process.pid));
+
+    release();
+    await holder;
+    expect(await readdir(dir)).toEqual([]);
   });
 });
 
