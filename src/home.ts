@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -24,9 +25,21 @@ export interface CcsPaths {
   tokenFile(providerId: string, accountId: string): string;
 }
 
-/** Characters allowed in a token file name; everything else becomes `_`. */
+/** The longest account id part of a token file name, well under the 255 of most file systems. */
+const MAX_FILE_ID = 120;
+
+/**
+ * An account id as part of a file name: characters outside a safe set become
+ * `_`. An id longer than MAX_FILE_ID is cut and ends in `~` and a hash of the
+ * whole id, so two ids that share their first 120 characters keep apart; a
+ * `~` never survives the replacement, so a cut name cannot equal a whole one.
+ * Names of shorter ids are as they always were: they are on users' disks.
+ */
 export function fileSafe(id: string): string {
-  return id.replace(/[^a-zA-Z0-9@._+-]/g, '_').slice(0, 120);
+  const safe = id.replace(/[^a-zA-Z0-9@._+-]/g, '_');
+  if (safe.length <= MAX_FILE_ID) return safe;
+  const hash = createHash('sha256').update(id).digest('hex').slice(0, 12);
+  return `${safe.slice(0, MAX_FILE_ID - hash.length - 1)}~${hash}`;
 }
 
 export function ccsPaths(home: string = resolveHome()): CcsPaths {

@@ -203,7 +203,16 @@ export async function recordLogin(
           'Choose another name with --nickname.',
         );
       }
-      const tokenPath = paths.tokenFile(providerId, id);
+      // An existing account keeps the file its entry names, even one named by an
+      // older rule for file names (a new name would leave the old file behind),
+      // unless another account shares it: the older rule cut long ids at 120.
+      const shared = Object.entries(provider.accounts).some(
+        ([other, entry]) => other !== id && entry.tokenFile === existing?.tokenFile,
+      );
+      const tokenPath =
+        existing && !shared
+          ? path.resolve(paths.authDir, existing.tokenFile)
+          : paths.tokenFile(providerId, id);
       await updateTokenFile(
         tokenPath,
         () => ({

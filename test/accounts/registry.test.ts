@@ -1,4 +1,5 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { autoNickname, uniqueName } from '../../src/accounts/identity.js';
 import { listAccounts, readAccountsFile } from '../../src/accounts/registry.js';
@@ -92,6 +93,31 @@ describe('the registry', () => {
     expect(again.account.createdAt).toBe(first[0]!.createdAt);
     expect(await listAccounts(paths, 'iflow')).toHaveLength(1);
     expect((await readTokenFile(again.account.tokenPath))?.api_key).toBe('sk-new');
+  });
+
+  it('gives two long e-mails with the same first 120 characters their own token files', async () => {
+    const stem = 'a'.repeat(120);
+    const one = await addAccount(paths, { email: `${stem}1@x.io` }, { apiKey: 'sk-one' });
+    const two = await addAccount(paths, { email: `${stem}2@x.io` }, { apiKey: 'sk-two' });
+    expect(one.account.tokenPath).not.toBe(two.account.tokenPath);
+    expect((await readTokenFile(one.account.tokenPath))?.api_key).toBe('sk-one');
+    expect((await readTokenFile(two.account.tokenPath))?.api_key).toBe('sk-two');
+  });
+
+  it('keeps the token file an entry names when the account logs in again', async () => {
+    const email = `${'b'.repeat(130)}@x.io`;
+    const { account } = await addAccount(paths, { email });
+    // As the old rule named it: the id cut at 120 characters, no hash.
+    const oldName = `iflow-${'b'.repeat(120)}.json`;
+    await rename(account.tokenPath, path.join(paths.authDir, oldName));
+    const file = await readAccountsFile(paths);
+    file.providers.iflow!.accounts[email]!.tokenFile = oldName;
+    await writeFileAtomic(paths.accountsFile, JSON.stringify(file));
+
+    const again = await addAccount(paths, { email }, { apiKey: 'sk-again' });
+    expect(path.basename(again.account.tokenPath)).toBe(oldName);
+    expect(await readdir(paths.authDir)).toEqual([oldName]);
+    expect((await readTokenFile(again.account.tokenPath))?.api_key).toBe('sk-again');
   });
 
   it('lists the default first, then by creation time', async () => {

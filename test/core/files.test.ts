@@ -31,6 +31,17 @@ describe('config home', () => {
     expect(paths.tokenFile('iflow', 'a/b c@x.com')).toBe('/h/cliproxy/auth/iflow-a_b_c@x.com.json');
     expect(paths.settingsFile('iflow')).toBe('/h/iflow.settings.json');
   });
+
+  it('keeps long ids that share their first 120 characters in separate files', () => {
+    const paths = ccsPaths('/h');
+    const stem = `${'a'.repeat(120)}`;
+    const first = path.basename(paths.tokenFile('iflow', `${stem}1@x.com`));
+    const second = path.basename(paths.tokenFile('iflow', `${stem}2@x.com`));
+    expect(first).not.toBe(second);
+    expect(first).toMatch(/^iflow-a{107}~[0-9a-f]{12}\.json$/);
+    // 120 characters exactly is not cut: that name is the one on disk already.
+    expect(path.basename(paths.tokenFile('iflow', stem))).toBe(`iflow-${stem}.json`);
+  });
 });
 
 describe('writeFileAtomic', () => {
