@@ -413,6 +413,9 @@ export function removeAllAccounts(
   );
 }
 
+/** The `token_type` of an API-key account's token file. */
+export const API_KEY_TOKEN_TYPE = 'api-key';
+
 /** Token files of API-key accounts never expire; the refresh loop leaves them alone. */
 export const NEVER_EXPIRES = '9999-12-31T23:59:59.000Z';
 
@@ -437,7 +440,7 @@ export async function recordApiKey(
       api_key: entry.apiKey,
       expired: NEVER_EXPIRES,
       last_refresh: entry.now.toISOString(),
-      token_type: 'api-key',
+      token_type: API_KEY_TOKEN_TYPE,
       scope: '',
     },
     ...(entry.nickname ? { nickname: entry.nickname } : {}),

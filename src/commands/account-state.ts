@@ -1,4 +1,4 @@
-import type { Account } from '../accounts/registry.js';
+import { type Account, API_KEY_TOKEN_TYPE } from '../accounts/registry.js';
 import type { TokenFile } from '../accounts/schemas.js';
 import { readTokenFile } from '../accounts/token-store.js';
 
@@ -10,8 +10,13 @@ export const EXPIRING_WITHIN_MS = 24 * 60 * 60 * 1000;
 export interface AccountStatus {
   account: Account;
   state: AccountState;
-  /** The access token's expiry (RFC 3339), or null without a token file. */
+  /**
+   * The access token's expiry (RFC 3339); null without a token file, and for
+   * an API key, which does not expire (its file says 9999-12-31 for the refresh loop).
+   */
   expires: string | null;
+  /** Stored by `--auth --api-key`: its `phone` is the key's fingerprint label, not a phone. */
+  apiKey: boolean;
 }
 
 /**
@@ -37,10 +42,12 @@ export async function accountStatuses(
   return Promise.all(
     accounts.map(async (account) => {
       const tokens = await readTokenFile(account.tokenPath);
+      const apiKey = tokens?.token_type === API_KEY_TOKEN_TYPE;
       return {
         account,
         state: accountState(account, tokens, now),
-        expires: tokens?.expired ?? null,
+        expires: apiKey ? null : (tokens?.expired ?? null),
+        apiKey,
       };
     }),
   );

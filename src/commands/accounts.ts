@@ -73,10 +73,11 @@ export async function runAccounts(
     const document = {
       provider: providerId,
       default: accounts.find((a) => a.isDefault)?.nickname ?? null,
-      accounts: statuses.map(({ account, state, expires }) => ({
+      accounts: statuses.map(({ account, state, expires, apiKey }) => ({
         nickname: account.nickname,
         email: account.email || null,
-        phone: account.phone ?? null,
+        // An API-key account's `phone` is only its key's fingerprint label.
+        phone: apiKey ? null : (account.phone ?? null),
         default: account.isDefault,
         state,
         expires,
@@ -104,7 +105,8 @@ export async function runAccounts(
   const lines = statuses.map((status) => {
     const { account } = status;
     const marker = account.isDefault ? '[default] ' : '';
-    return `  ${marker}${account.nickname} (${identityLabel(account)})${stateNote(status)}`;
+    const label = status.apiKey ? `API key ${identityLabel(account)}` : identityLabel(account);
+    return `  ${marker}${account.nickname} (${label})${stateNote(status)}`;
   });
   ctx.stdout.write(`Accounts for ${providerId}:\n${lines.join('\n')}\n`);
   return 0;

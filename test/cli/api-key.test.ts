@@ -38,6 +38,36 @@ describe('--auth --api-key for API-key providers', () => {
     expect(await listAccounts(paths, 'deepseek')).toHaveLength(1);
   });
 
+  it('lists an API-key account with no phone and no expiry, named by its fingerprint', async () => {
+    await ccs(['deepseek', '--auth', '--api-key'], 'sk-live-1234abcd');
+    const [account] = await listAccounts(paths, 'deepseek');
+
+    const json = await ccs(['deepseek', '--accounts', '--json'], '');
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual({
+      provider: 'deepseek',
+      default: 'key-abcd',
+      accounts: [
+        {
+          nickname: 'key-abcd',
+          email: null,
+          phone: null,
+          default: true,
+          state: 'ok',
+          expires: null,
+          createdAt: account!.createdAt,
+          lastUsedAt: null,
+        },
+      ],
+    });
+
+    const text = await ccs(['deepseek', '--accounts'], '');
+    expect(text.stdout).toMatch(
+      /^Accounts for deepseek:\n {2}\[default\] key-abcd \(API key key-[0-9a-f]{12}\)\n$/,
+    );
+    expect(text.stdout).not.toContain('sk-live');
+  });
+
   it('names the account with --nickname, and refuses a second key without --add', async () => {
     const named = await ccs(['deepseek', '--auth', '--nickname', 'team'], 'sk-one');
     expect(named.stdout).toBe('Saved the DeepSeek API key as team.\n');
