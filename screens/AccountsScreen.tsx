@@ -1,5 +1,6 @@
 import { Box, Text, useInput } from 'ink';
 import { useState } from 'react';
+import type { AccountView } from '../hooks/account-state.js';
 import { useServices } from '../hooks/services.js';
 import { useAccounts } from '../hooks/use-accounts.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
@@ -12,6 +13,7 @@ import type { KeyHint } from './components/KeyHints.js';
 import { cursorStep, steppedId } from './components/keys.js';
 import { FIELD_KEYS, TextField } from './components/TextField.js';
 import { bodyRows } from './home-layout.js';
+import type { LoginAgain } from './navigation.js';
 
 export const ACCOUNTS_KEYS: readonly KeyHint[] = [
   ['enter', 'default'],
@@ -24,11 +26,17 @@ export const ACCOUNTS_KEYS: readonly KeyHint[] = [
   ['↑↓/jk', 'move'],
 ];
 
-/** The key bar follows whatever has the keyboard. */
-function hintsFor(mode: Mode, empty: boolean): readonly KeyHint[] {
+/** Only an account whose state is "needs login" is logged in again with l. */
+function needsLogin(account: AccountView | undefined): account is AccountView {
+  return account?.state.kind === 'needs-login';
+}
+
+/** The key bar follows whatever has the keyboard, and l the selected account. */
+function hintsFor(mode: Mode, current: AccountView | undefined): readonly KeyHint[] {
   if (mode.mode === 'rename') return FIELD_KEYS;
   if (mode.mode === 'confirm-remove') return confirmKeys('remove', 'keep');
-  return empty ? ACCOUNTS_KEYS.filter(([key]) => key === 'a' || key === 'q/esc') : ACCOUNTS_KEYS;
+  if (!current) return ACCOUNTS_KEYS.filter(([key]) => key === 'a' || key === 'q/esc');
+  return needsLogin(current) ? ACCOUNTS_KEYS : ACCOUNTS_KEYS.filter(([key]) => key !== 'l');
 }
 
 type Mode =
@@ -41,12 +49,16 @@ interface Props {
   active: boolean;
   /** What just happened elsewhere (a login): the first flash. */
   notice?: string;
+  /** a: a login for a new account (or whichever identity the user approves). */
   onLogin: () => void;
+  /** l: the selected account, which needs login, logged in again. */
+  onLoginAgain: (account: LoginAgain) => void;
   onBack: () => void;
 }
 
 /** The account picker: keyboard-only management of one provider's accounts. */
-export function AccountsScreen({ provider, active, notice, onLogin, onBack }: Props) {
+export function AccountsScreen(props: Props) {
+  const { provider, active, notice, onLogin, onLoginAgain, onBack } = props;
   const { clock } = useServices();
   const { rows } = useTerminalSize();
   const { accounts, error, setDefault, rename, setPaused, remove } = useAccounts(provider.id);
@@ -74,8 +86,10 @@ export function AccountsScreen({ provider, active, notice, onLogin, onBack }: Pr
           report(ok, `${current.nickname} is now the default.`),
         );
       } else if (input === 'r') setMode({ mode: 'rename', nickname: current.nickname });
-      else if (input === 'l') onLogin();
-      else if (input === 'd') {
+      else if (input === 'l' && needsLogin(current)) {
+        const { id: accountId, nickname, label } = current;
+        onLoginAgain({ accountId, nickname, label });
+      } else if (input === 'd') {
         setMode({ mode: 'confirm-remove', id: current.id, nickname: current.nickname });
       } else if (input === 'p') {
         const pause = !current.paused;
@@ -104,7 +118,7 @@ export function AccountsScreen({ provider, active, notice, onLogin, onBack }: Pr
   return (
     <Frame
       title={`${provider.displayName} accounts`}
-      hints={hintsFor(mode, list.length === 0)}
+      hints={hintsFor(mode, current)}
       message={message}
     >
       {accounts === null ? <Text>Reading accounts…</Text> : null}

@@ -7,6 +7,7 @@ import type { KeyHint } from './components/KeyHints.js';
 import { useKeyCapture } from './components/key-capture.js';
 import { useTone } from './components/theme.js';
 import type { LoginScreenProps as Props } from './LoginScreen.js';
+import { againLine, namingAgain } from './login-again.js';
 
 const EDIT_KEYS: readonly KeyHint[] = [
   ['enter', 'save'],
@@ -22,7 +23,7 @@ export const MASK = '•';
  * stored as an account through the registry, with 0600 token files.
  */
 export function ApiKeyLoginScreen(props: Props) {
-  const { provider, nickname, active, onDone, onCancel } = props;
+  const { provider, nickname, again, active, onDone, onCancel } = props;
   const tone = useTone();
   const { state, dispatch } = useApiKeyLogin(provider, nickname);
   const editing = state.phase === 'editing';
@@ -30,7 +31,11 @@ export function ApiKeyLoginScreen(props: Props) {
 
   const message =
     state.phase === 'saved'
-      ? `${state.created ? 'Saved' : 'Updated'} the ${provider.displayName} API key as ${state.account.nickname}.`
+      ? namingAgain(
+          `${state.created ? 'Saved' : 'Updated'} the ${provider.displayName} API key as ${state.account.nickname}.`,
+          state.account.id,
+          again,
+        )
       : undefined;
   // Saved leaves the screen at once; the screen returned to says so.
   const finished = useRef(false);
@@ -56,6 +61,8 @@ export function ApiKeyLoginScreen(props: Props) {
 
   return (
     <Frame title={`Log in to ${provider.displayName}`} hints={EDIT_KEYS}>
+      {/* An API-key account is its key: the same key again repairs it. */}
+      {again ? <Text bold>{againLine(again, 'enter its API key again')}</Text> : null}
       <Text>Enter the API key for {provider.displayName} (type or paste it):</Text>
       <Text color={tone('muted')} wrap="truncate-end">
         endpoint {provider.apiUrl}

@@ -132,6 +132,7 @@ function Screen({ state, dispatch, providers, error, reload }: ScreenProps) {
           active={active}
           standalone={route.standalone}
           {...(route.nickname ? { nickname: route.nickname } : {})}
+          {...(route.again ? { again: route.again } : {})}
           onCancel={back}
           onDone={(result) => {
             if (result.ok) reload();
@@ -146,6 +147,12 @@ function Screen({ state, dispatch, providers, error, reload }: ScreenProps) {
           active={active}
           {...notice}
           onLogin={login}
+          onLoginAgain={(again) =>
+            dispatch({
+              type: 'open',
+              route: { screen: 'login', providerId: provider.id, again, standalone: false },
+            })
+          }
           onBack={back}
         />
       );

@@ -18,6 +18,7 @@ import { QrCode } from './components/QrCode.js';
 import { useTone } from './components/theme.js';
 
 import type { LoginScreenProps as Props } from './LoginScreen.js';
+import { againLine, namingAgain } from './login-again.js';
 
 /**
  * Columns the left side takes at most: the countdown line (17 + a 40-cell
@@ -49,7 +50,7 @@ function hintsFor(state: LoginState, ssh: boolean): readonly KeyHint[] {
  * goes wrong then names the issuer, since that is what the user configured.
  */
 export function DeviceCodeLoginScreen(props: Props) {
-  const { provider, nickname, active, onDone, onCancel } = props;
+  const { provider, nickname, again, active, onDone, onCancel } = props;
   const services = useServices();
   const tone = useTone();
   const { columns, rows } = useTerminalSize();
@@ -62,7 +63,11 @@ export function DeviceCodeLoginScreen(props: Props) {
 
   const successMessage =
     state.phase === 'success'
-      ? `Logged in to ${provider.displayName} as ${state.account.nickname} (${identityLabel(state.account)}).`
+      ? namingAgain(
+          `Logged in to ${provider.displayName} as ${state.account.nickname} (${identityLabel(state.account)}).`,
+          state.account.id,
+          again,
+        )
       : undefined;
 
   // Success leaves the screen at once; the screen returned to names the account.
@@ -106,6 +111,7 @@ export function DeviceCodeLoginScreen(props: Props) {
       hints={hintsFor(state, services.isSsh)}
       message={message}
     >
+      {again ? <Text bold>{againLine(again, 'approve as that user')}</Text> : null}
       {state.phase === 'requesting' ? (
         <Text>
           <Spinner type="dots" /> Asking {issuer ?? provider.displayName} for a code…
@@ -139,7 +145,7 @@ export function DeviceCodeLoginScreen(props: Props) {
               <QrCode
                 text={authorization.verificationUriComplete}
                 maxWidth={columns - 2 - LEFT_COLUMN - 4}
-                maxHeight={rows - 9}
+                maxHeight={rows - 9 - (again ? 1 : 0)}
               />
             ) : null}
           </Box>

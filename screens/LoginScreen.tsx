@@ -3,11 +3,14 @@ import type { ProviderDefinition } from '../src/providers/types.js';
 import { ApiKeyLoginScreen } from './ApiKeyLoginScreen.js';
 import { Frame } from './components/Frame.js';
 import { DeviceCodeLoginScreen } from './DeviceCodeLoginScreen.js';
+import type { LoginAgain } from './navigation.js';
 import { KEYLESS_ACCOUNT, loginKind } from './provider-kind.js';
 
 export interface LoginScreenProps {
   provider: ProviderDefinition;
   nickname?: string;
+  /** The account the user chose to log in again: named, not passed to the login. */
+  again?: LoginAgain;
   active: boolean;
   /**
    * Opened as `ccs <provider> --auth`: success ends the app and the message

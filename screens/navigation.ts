@@ -17,6 +17,18 @@ export interface LaunchSummary {
   error?: string;
 }
 
+/**
+ * An existing account being logged in again (it needs login). It is only
+ * shown: the login refuses a nickname any account has, this one's included,
+ * and approving as the same identity repairs the account anyway.
+ */
+export interface LoginAgain {
+  accountId: string;
+  nickname: string;
+  /** E-mail, else the masked phone. */
+  label: string;
+}
+
 export type Route =
   /** `providerId`: the provider selected on home, kept while the user is elsewhere. */
   | { screen: 'home'; providerId?: string }
@@ -27,6 +39,7 @@ export type Route =
       screen: 'login';
       providerId: string;
       nickname?: string;
+      again?: LoginAgain;
       /** Opened as `ccs <provider> --auth`: finishing ends the app. */
       standalone: boolean;
     };

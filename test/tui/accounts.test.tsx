@@ -12,6 +12,7 @@ import {
   failOnReactWarnings,
   fakeSession,
   makeServices,
+  markNeedsLogin,
   PROVIDER,
   renderSized,
   renderWith,
@@ -43,12 +44,19 @@ function setup() {
   const session = fakeSession();
   const services = makeServices(paths, { session });
   const onLogin = vi.fn();
+  const onLoginAgain = vi.fn();
   const onBack = vi.fn();
   const app = renderWith(
     services,
-    <AccountsScreen provider={PROVIDER} active onLogin={onLogin} onBack={onBack} />,
+    <AccountsScreen
+      provider={PROVIDER}
+      active
+      onLogin={onLogin}
+      onLoginAgain={onLoginAgain}
+      onBack={onBack}
+    />,
   );
-  return { app, session, onLogin, onBack };
+  return { app, session, onLogin, onLoginAgain, onBack };
 }
 
 describe('AccountsScreen', () => {
@@ -167,12 +175,11 @@ describe('AccountsScreen', () => {
     app.unmount();
   });
 
-  it('adds with a, logs in again with l, goes back with q and Esc', async () => {
+  it('adds with a, goes back with q and Esc', async () => {
     const { app, onLogin, onBack } = setup();
     await waitForFrame(app, 'bob');
     app.stdin.write('a');
-    app.stdin.write('l');
-    await vi.waitFor(() => expect(onLogin).toHaveBeenCalledTimes(2));
+    await vi.waitFor(() => expect(onLogin).toHaveBeenCalledTimes(1));
     app.stdin.write('q');
     await vi.waitFor(() => expect(onBack).toHaveBeenCalledTimes(1));
     app.stdin.write(ESC);
@@ -181,11 +188,39 @@ describe('AccountsScreen', () => {
     app.unmount();
   });
 
+  it('logs in again with l only the selected account, and only when it needs login', async () => {
+    await markNeedsLogin(paths, 'bob@example.com');
+    const { app, onLogin, onLoginAgain } = setup();
+    // ann is fine: l is neither offered nor acted on.
+    const ann = await waitForFrame(app, (f) => /▶ \[default\] ann +ok/.test(f));
+    expect(ann).toMatch(/bob +needs login +bob@example\.com/);
+    expect(ann).not.toContain('l log in again');
+    app.stdin.write('l');
+    app.stdin.write('j');
+    const bob = await waitForFrame(app, (f) => /▶\s+bob/.test(f));
+    expect(bob).toContain('l log in again');
+    app.stdin.write('l');
+    await vi.waitFor(() => expect(onLoginAgain).toHaveBeenCalledOnce());
+    expect(onLoginAgain).toHaveBeenCalledWith({
+      accountId: 'bob@example.com',
+      nickname: 'bob',
+      label: 'bob@example.com',
+    });
+    expect(onLogin).not.toHaveBeenCalled();
+    app.unmount();
+  });
+
   it('scrolls a list longer than a 60×20 terminal, keeping the cursor in view', async () => {
     for (let i = 1; i <= 20; i++) await seedAccount(paths, `user${i}@example.com`);
     const view = renderSized(
       makeServices(paths),
-      <AccountsScreen provider={PROVIDER} active onLogin={() => {}} onBack={() => {}} />,
+      <AccountsScreen
+        provider={PROVIDER}
+        active
+        onLogin={() => {}}
+        onLoginAgain={() => {}}
+        onBack={() => {}}
+      />,
       60,
       20,
     );

@@ -1,5 +1,6 @@
 import { render } from 'ink-testing-library';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { LoginRequest } from '../../hooks/services.js';
 import { App } from '../../screens/App.js';
 import { HomeScreen } from '../../screens/HomeScreen.js';
 import { initialNav, type Outcome } from '../../screens/navigation.js';
@@ -12,6 +13,7 @@ import {
   fakeSession,
   KEYED,
   makeServices,
+  markNeedsLogin,
   PROVIDER,
   renderSized,
   seedAccount,
@@ -155,6 +157,46 @@ describe('App', () => {
     instance.stdin.write('q');
     const home = await waitForFrame(instance, 'ccs · Home');
     expect(home).not.toContain('Logged in to iFlow');
+    instance.unmount();
+  });
+
+  it('logs the selected account in again with l, repairing it under its own nickname', async () => {
+    await seedAccount(paths, 'ann@example.com');
+    await seedAccount(paths, 'work@company.com');
+    await markNeedsLogin(paths, 'work@company.com');
+    let approve = () => {};
+    const approved = new Promise<void>((resolve) => {
+      approve = resolve;
+    });
+    const requests: LoginRequest[] = [];
+    // The user approves as work, stored as a real login stores it.
+    const login = (request: LoginRequest) => {
+      requests.push(request);
+      return approved.then(() => seedAccount(paths, 'work@company.com'));
+    };
+    const services = makeServices(paths, { login });
+    const instance = render(
+      <App services={services} initial={initialNav({ screen: 'home' })} onOutcome={() => {}} />,
+    );
+    await waitForFrame(instance, 'work needs login');
+    instance.stdin.write('a');
+    await waitForFrame(instance, (f) => f.includes('iFlow accounts') && f.includes('work'));
+    instance.stdin.write('j');
+    await waitForFrame(instance, (f) => /▶\s+work/.test(f));
+    instance.stdin.write('l');
+    const screen = await waitForFrame(instance, 'Log in to iFlow');
+    expect(screen).toContain('Logging in again as work (work@company.com): approve as that user.');
+    // Not passed on: the login refuses a nickname any account has, its own too.
+    expect(requests).toHaveLength(1);
+    expect(requests[0]!.nickname).toBeUndefined();
+
+    approve();
+    const picker = await waitForFrame(
+      instance,
+      (f) => f.includes('iFlow accounts') && /work +ok +work@company\.com/.test(f),
+    );
+    expect(picker).toContain('Logged in to iFlow as work (work@company.com).');
+    expect(picker.match(/work@company\.com/g)).toHaveLength(2);
     instance.unmount();
   });
 

@@ -16,6 +16,7 @@ import type {
 import { ServicesContext } from '../../hooks/services.js';
 import { ColorContext } from '../../screens/components/theme.js';
 import { recordApiKey, recordLogin } from '../../src/accounts/registry.js';
+import { updateTokenFile } from '../../src/accounts/token-store.js';
 import { type Clock, systemClock } from '../../src/clock.js';
 import { type CcsPaths, ccsPaths } from '../../src/home.js';
 import { silentLogger } from '../../src/log.js';
@@ -61,6 +62,13 @@ export async function seedAccount(paths: CcsPaths, email: string, hours = 72) {
     },
     now: new Date(now),
   });
+}
+
+/** Marks a seeded iflow account as a refused refresh leaves it: needs login. */
+export async function markNeedsLogin(paths: CcsPaths, accountId: string) {
+  await updateTokenFile(paths.tokenFile('iflow', accountId), (current) =>
+    current ? { ...current, needs_login: true } : undefined,
+  );
 }
 
 export interface FakeSession extends SessionHolder {

@@ -202,6 +202,38 @@ describe('LoginScreen', () => {
     app.unmount();
   });
 
+  it('names the account being logged in again, and warns when another one approved', async () => {
+    const script = scriptedLogin();
+    const services = makeServices(paths, { login: script.login });
+    const onDone = vi.fn();
+    const again = { accountId: 'work@company.com', nickname: 'work', label: 'work@company.com' };
+    const view = renderSized(
+      services,
+      <LoginScreen provider={PROVIDER} again={again} active onDone={onDone} onCancel={() => {}} />,
+      60,
+      20,
+    );
+    await waitForFrame(view, 'Logging in again as work (work@company.com)');
+    script.code();
+    const frame = await waitForFrame(view, 'Code: WXYZ-2345');
+    // Wrapped at 60 columns, and the screen still fits 20 rows.
+    expect(frame.replace(/\s+/g, ' ')).toContain(
+      'Logging in again as work (work@company.com): approve as that user.',
+    );
+    expect(frame.split('\n').length).toBeLessThanOrEqual(20);
+    expect(script.requests[0]!.nickname).toBeUndefined();
+    // ann approved in the browser: stored as ann, and work is still to do.
+    script.settle[0]!.resolve({ account: ACCOUNT, created: true });
+    await vi.waitFor(() =>
+      expect(onDone).toHaveBeenCalledWith({
+        ok: true,
+        message:
+          'Logged in to iFlow as ann (ann@example.com). That is not work, which still needs login.',
+      }),
+    );
+    view.unmount();
+  });
+
   it('saves an API key and is done at once, naming the account', async () => {
     const services = makeServices(paths);
     const onDone = vi.fn();
