@@ -13,6 +13,17 @@ interface Props {
 }
 
 /**
+ * The widths of the nickname and state columns: each as wide as its longest
+ * entry plus a gap, shared by the account picker and the home card.
+ */
+export function accountColumns(accounts: readonly AccountView[], now: number) {
+  return {
+    nickname: Math.max(0, ...accounts.map((a) => a.nickname.length)) + 2,
+    state: Math.max(0, ...accounts.map((a) => describeState(a.state, now).length)) + 2,
+  };
+}
+
+/**
  * The account picker's rows in columns (marker, nickname, state, e-mail),
  * each as wide as its longest entry, so they line up however long a
  * nickname is. Only the e-mail is cut short on a narrow terminal.
@@ -20,10 +31,7 @@ interface Props {
 export function AccountList({ accounts, cursor, room, now }: Props) {
   const tone = useTone();
   const view = listWindow(accounts.length, cursor, room);
-  const widths = {
-    nickname: Math.max(0, ...accounts.map((a) => a.nickname.length)) + 2,
-    state: Math.max(0, ...accounts.map((a) => describeState(a.state, now).length)) + 2,
-  };
+  const widths = accountColumns(accounts, now);
   return (
     <Box flexDirection="column">
       {view.start > 0 ? <Text color={tone('muted')}> ↑ {view.start} more</Text> : null}

@@ -3,6 +3,7 @@ import { type ListedProvider, useServices } from '../../hooks/services.js';
 import { useAccounts } from '../../hooks/use-accounts.js';
 import { useSettings } from '../../hooks/use-settings.js';
 import { KEYLESS_ACCOUNT, loginKind } from '../provider-kind.js';
+import { accountColumns } from './AccountList.js';
 import { StatusBadge } from './StatusBadge.js';
 import { useTone } from './theme.js';
 
@@ -57,6 +58,7 @@ function AccountRows({ provider, maxAccounts }: Omit<Props, 'marked'>) {
   const now = clock.now();
   const shown = accounts?.slice(0, maxAccounts) ?? [];
   const hidden = (accounts?.length ?? 0) - shown.length;
+  const widths = accountColumns(shown, now);
   const empty = provider.preset
     ? 'Not set up yet: press n to enter its API key.'
     : loginKind(provider) === 'api-key'
@@ -66,12 +68,24 @@ function AccountRows({ provider, maxAccounts }: Omit<Props, 'marked'>) {
     <>
       {error ? <Text color={tone('bad')}>{error}</Text> : null}
       {accounts && accounts.length === 0 ? <Text wrap="truncate-end">{empty}</Text> : null}
+      {/* In columns, as in the account picker; only the e-mail is cut short. */}
       {shown.map((account) => (
-        <Text key={account.id} wrap="truncate-end">
-          {account.isDefault ? '★ ' : '  '}
-          <Text bold>{account.nickname}</Text> <StatusBadge state={account.state} now={now} />
-          <Text color={tone('muted')}> {account.label}</Text>
-        </Text>
+        <Box key={account.id}>
+          <Box width={2} flexShrink={0}>
+            <Text>{account.isDefault ? '★' : ''}</Text>
+          </Box>
+          <Box width={widths.nickname} flexShrink={0}>
+            <Text bold>{account.nickname}</Text>
+          </Box>
+          <Box width={widths.state} flexShrink={0}>
+            <StatusBadge state={account.state} now={now} />
+          </Box>
+          <Box flexShrink={1}>
+            <Text color={tone('muted')} wrap="truncate-end">
+              {account.label}
+            </Text>
+          </Box>
+        </Box>
       ))}
       {hidden > 0 ? <Text color={tone('muted')}>…and {hidden} more (a: accounts)</Text> : null}
     </>

@@ -44,7 +44,7 @@ describe('App', () => {
   it('opens on home with the provider, its notice, endpoint, model and accounts', async () => {
     await seedAccount(paths, 'ann@example.com');
     const { instance } = app();
-    const frame = await waitForFrame(instance, 'ann ok ann@example.com');
+    const frame = await waitForFrame(instance, (f) => /★ ann +ok +ann@example\.com/.test(f));
     expect(frame).toContain('iFlow');
     expect(frame).toContain('end of its service on 2026-04-17');
     expect(frame).toContain('endpoint http://127.0.0.1:9/v1');
@@ -139,7 +139,7 @@ describe('App', () => {
     const instance = render(
       <App services={services} initial={initialNav({ screen: 'home' })} onOutcome={() => {}} />,
     );
-    await waitForFrame(instance, 'ann ok ann@example.com');
+    await waitForFrame(instance, (f) => /ann +ok +ann@example\.com/.test(f));
     instance.stdin.write('a');
     await waitForFrame(instance, 'iFlow accounts');
     instance.stdin.write('a');
@@ -178,7 +178,7 @@ describe('App', () => {
     const instance = render(
       <App services={services} initial={initialNav({ screen: 'home' })} onOutcome={() => {}} />,
     );
-    await waitForFrame(instance, 'work needs login');
+    await waitForFrame(instance, (f) => /work +needs login +work@company\.com/.test(f));
     instance.stdin.write('a');
     await waitForFrame(instance, (f) => f.includes('iFlow accounts') && f.includes('work'));
     instance.stdin.write('j');
@@ -234,7 +234,7 @@ describe('App', () => {
   it('asks to launch from the launch screen once the session is up', async () => {
     await seedAccount(paths, 'ann@example.com');
     const { instance, outcomes, session } = app();
-    await waitForFrame(instance, 'ann ok ann@example.com');
+    await waitForFrame(instance, (f) => /ann +ok +ann@example\.com/.test(f));
     instance.stdin.write(ENTER);
     const frame = await waitForFrame(instance, 'Ready: press Enter to start claude.');
     expect(frame).toContain('account   ann (ann@example.com)');

@@ -64,17 +64,39 @@ describe('HomeScreen with several providers', () => {
     await seedApiKey(paths, 'corp', 'sk-corp-0001', 'work');
     const { element } = home();
     const app = renderWith(makeServices(paths), element);
-    const frame = await waitForFrame(app, 'work ok');
+    const frame = await waitForFrame(app, (f) => f.includes('work ok') && f.includes('ann@'));
     // iFlow, selected: its notice, endpoint, model and account.
     expect(frame).toContain('▶ iFlow');
     expect(frame).toContain('end of its service on 2026-04-17');
     expect(frame).toContain('endpoint http://127.0.0.1:9/v1');
-    expect(frame).toContain('★ ann ok ann@example.com');
+    expect(frame).toMatch(/★ ann +ok +ann@example\.com/);
     // The others: accounts or state, and model.
     expect(frame).toMatch(/Corp Gateway +work ok +corp-large/);
     expect(frame).toMatch(/Local LLM +no key needed +llama/);
     expect(frame).toMatch(/DeepSeek +preset, not set up yet +deepseek-chat/);
     app.unmount();
+  });
+
+  it("lines the card's accounts up in columns at 60 columns, cutting only the e-mail", async () => {
+    await seedAccount(paths, 'ann@example.com');
+    await seedAccount(paths, 'bob@example.com', 5);
+    await seedAccount(paths, 'christopher.long-address@subsidiary.example.com');
+    const { element } = home([PROVIDER]);
+    const view = renderSized(makeServices(paths), element, 60, 20);
+    const frame = await waitForFrame(view, 'christopher');
+    const rows = frame.split('\n').filter((line) => /ann@|bob@|christopher/.test(line));
+    expect(rows).toHaveLength(3);
+    // One column each for the state and the e-mail, whatever the nickname's length.
+    const at = (pattern: RegExp) => rows.map((line) => line.search(pattern));
+    expect(new Set(at(/ok|expires/)).size).toBe(1);
+    expect(new Set(at(/\S+$/)).size).toBe(1);
+    expect(rows[2]).toMatch(/christopher\.long-address +ok +christopher\.\S*…$/);
+    expect(rows[0]).toMatch(/★ ann +ok +ann@example\./);
+    expect(rows.some((line) => /bob +expires in (5h|4h 59m) +bob@example\./.test(line))).toBe(true);
+    // The long e-mail is cut to fit, not wrapped onto a line of its own.
+    expect(frame.split('\n').every((line) => line.length <= 60)).toBe(true);
+    expect(frame).not.toContain('subsidiary.example.com');
+    view.unmount();
   });
 
   it('lines the other providers up in columns at 60 columns, cutting only the model', async () => {

@@ -126,7 +126,7 @@ describe('runTui', () => {
       return 3;
     };
     const done = runTui(ctx, { screen: 'home' }, makeServices(paths, { session }));
-    await until(() => stdout.text.includes('ann ok'), 'the account on home');
+    await until(() => /ann +ok/.test(stdout.text), 'the account on home');
     stdin.type('\r');
     await until(() => stdout.text.includes('Ready: press Enter'), 'the launch screen');
     const beforeLaunch = stdout.text.length;

@@ -161,7 +161,7 @@ describe('ccs in a real terminal (tmux)', () => {
       await waitForScreen(
         (t) =>
           t.includes('ccs · Home') &&
-          t.includes(`${nickname} ok`) &&
+          new RegExp(`${nickname} +ok +${email}`).test(t) &&
           t.includes(`Logged in to iFlow as ${nickname} (${email}).`),
       );
     }
