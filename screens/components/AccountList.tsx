@@ -23,6 +23,35 @@ export function accountColumns(accounts: readonly AccountView[], now: number) {
   };
 }
 
+interface CellsProps {
+  account: AccountView;
+  widths: ReturnType<typeof accountColumns>;
+  now: number;
+  selected?: boolean;
+}
+
+/** Nickname, state and e-mail in their columns; only the e-mail is cut short. */
+export function AccountCells({ account, widths, now, selected = false }: CellsProps) {
+  const tone = useTone();
+  return (
+    <>
+      <Box width={widths.nickname} flexShrink={0}>
+        <Text bold inverse={selected}>
+          {account.nickname}
+        </Text>
+      </Box>
+      <Box width={widths.state} flexShrink={0}>
+        <StatusBadge state={account.state} now={now} />
+      </Box>
+      <Box flexShrink={1}>
+        <Text color={tone('muted')} wrap="truncate-end">
+          {account.label}
+        </Text>
+      </Box>
+    </>
+  );
+}
+
 /**
  * The account picker's rows in columns (marker, nickname, state, e-mail),
  * each as wide as its longest entry, so they line up however long a
@@ -43,19 +72,7 @@ export function AccountList({ accounts, cursor, room, now }: Props) {
               <Text color={tone('accent')}>{selected ? '▶ ' : '  '}</Text>
               <Text>{account.isDefault ? '[default]' : ''}</Text>
             </Box>
-            <Box width={widths.nickname} flexShrink={0}>
-              <Text bold inverse={selected}>
-                {account.nickname}
-              </Text>
-            </Box>
-            <Box width={widths.state} flexShrink={0}>
-              <StatusBadge state={account.state} now={now} />
-            </Box>
-            <Box flexShrink={1}>
-              <Text color={tone('muted')} wrap="truncate-end">
-                {account.label}
-              </Text>
-            </Box>
+            <AccountCells account={account} widths={widths} now={now} selected={selected} />
           </Box>
         );
       })}

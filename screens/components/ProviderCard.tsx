@@ -3,8 +3,7 @@ import { type ListedProvider, useServices } from '../../hooks/services.js';
 import { useAccounts } from '../../hooks/use-accounts.js';
 import { useSettings } from '../../hooks/use-settings.js';
 import { KEYLESS_ACCOUNT, loginKind } from '../provider-kind.js';
-import { accountColumns } from './AccountList.js';
-import { StatusBadge } from './StatusBadge.js';
+import { AccountCells, accountColumns } from './AccountList.js';
 import { useTone } from './theme.js';
 
 interface Props {
@@ -74,17 +73,7 @@ function AccountRows({ provider, maxAccounts }: Omit<Props, 'marked'>) {
           <Box width={2} flexShrink={0}>
             <Text>{account.isDefault ? '★' : ''}</Text>
           </Box>
-          <Box width={widths.nickname} flexShrink={0}>
-            <Text bold>{account.nickname}</Text>
-          </Box>
-          <Box width={widths.state} flexShrink={0}>
-            <StatusBadge state={account.state} now={now} />
-          </Box>
-          <Box flexShrink={1}>
-            <Text color={tone('muted')} wrap="truncate-end">
-              {account.label}
-            </Text>
-          </Box>
+          <AccountCells account={account} widths={widths} now={now} />
         </Box>
       ))}
       {hidden > 0 ? <Text color={tone('muted')}>…and {hidden} more (a: accounts)</Text> : null}

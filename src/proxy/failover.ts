@@ -38,6 +38,8 @@ export async function failover(
   let lastError: UpstreamError | undefined;
   const stream = summary.stream;
   const sessionId = upstreamSessionId(req.headers['x-claude-code-session-id']);
+  // The same for every attempt: only the account changes.
+  const call = { res, payload, request, ctx, requestId, stream, sessionId, signal, deps };
 
   const failedOver = (account: PoolAccount, reason: string) => {
     summary.failovers += 1;
@@ -67,17 +69,7 @@ export async function failover(
 
     let attempt: Attempt;
     try {
-      attempt = await attemptOn(account, {
-        res,
-        payload,
-        request,
-        ctx,
-        requestId,
-        stream,
-        sessionId,
-        signal,
-        deps,
-      });
+      attempt = await attemptOn(account, call);
       // 401/439: refresh once and retry on the same account.
       while (
         attempt.type === 'failed' &&
@@ -100,17 +92,7 @@ export async function failover(
           break;
         }
         deps.credentials.forget(account);
-        attempt = await attemptOn(account, {
-          res,
-          payload,
-          request,
-          ctx,
-          requestId,
-          stream,
-          sessionId,
-          signal,
-          deps,
-        });
+        attempt = await attemptOn(account, call);
       }
     } finally {
       lease.release();
