@@ -19,6 +19,8 @@ export const LAUNCH_KEYS: readonly KeyHint[] = [
   ['q/esc', 'back'],
 ];
 
+const PROXY_PHASE = { starting: 'starting…', failed: 'not started' } as const;
+
 interface Props {
   provider: ProviderDefinition;
   summary?: LaunchSummary;
@@ -81,7 +83,8 @@ export function LaunchScreen(props: Props) {
     ['account', accountText],
     ['model', model],
     ['endpoint', provider.apiUrl],
-    ['proxy', session.phase === 'ready' ? session.proxyUrl : session.phase],
+    // A failure is not always the proxy's (claude may be missing): the line below says which.
+    ['proxy', session.phase === 'ready' ? session.proxyUrl : PROXY_PHASE[session.phase]],
   ];
   return (
     <Frame

@@ -79,6 +79,9 @@ describe('LaunchScreen', () => {
     };
     const { app, onLaunch } = setup(session);
     await waitForFrame(app, 'was not found on PATH. Press r to try again.');
+    // The proxy is not to blame for a missing claude.
+    expect(app.lastFrame()).toMatch(/proxy\s+not started/);
+    expect(app.lastFrame()).not.toMatch(/proxy\s+failed/);
     app.stdin.write(ENTER);
     app.stdin.write('r');
     await waitForFrame(app, 'Ready: press Enter to start claude.');
