@@ -4,38 +4,18 @@
  * trace and no file path of the upstream's machine.
  */
 import type { ServerResponse } from 'node:http';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CcsPaths } from '../../src/home.js';
-import type { ProxyHandle } from '../../src/proxy/server.js';
+import { describe, expect, it } from 'vitest';
 import {
-  addAccount,
   call,
-  type FakeUpstream,
-  fakeUpstream,
   openStream,
+  setUpProxyWithUpstream,
   sseData,
   sseHead,
-  startTestProxy,
-  tempHome,
   textChunk,
   userRequest,
 } from './helpers.js';
 
-let home: { paths: CcsPaths; cleanup(): Promise<void> };
-let upstream: FakeUpstream;
-let proxy: ProxyHandle;
-
-beforeEach(async () => {
-  home = await tempHome();
-  await addAccount(home.paths, 'ann@example.com', 'sk-ann');
-  upstream = await fakeUpstream();
-});
-
-afterEach(async () => {
-  await proxy.close();
-  await upstream.close();
-  await home.cleanup();
-});
+const bed = setUpProxyWithUpstream({ proxy: false });
 
 const NODE_TRACE = [
   'TypeError: Cannot read properties of undefined (reading "choices")',
@@ -97,16 +77,14 @@ const bodies: Array<[string, string, string]> = [
 
 describe('upstream error envelopes carry no stack trace or file path', () => {
   it.each(bodies)('before the commit point: %s', async (_name, text, type) => {
-    upstream.setHandler((_req, res: ServerResponse) => {
+    bed.upstream.setHandler((_req, res: ServerResponse) => {
       res.writeHead(500, { 'content-type': type });
       res.end(text);
     });
-    proxy = await startTestProxy(home.paths, upstream.apiUrl);
     for (const stream of [false, true]) {
       // A fresh proxy each time: the 500 cools the only account for a minute.
-      await proxy.close();
-      proxy = await startTestProxy(home.paths, upstream.apiUrl);
-      const answer = await call(proxy, '/v1/messages', userRequest('hi', { stream }));
+      await bed.start();
+      const answer = await call(bed.proxy, '/v1/messages', userRequest('hi', { stream }));
       expect(answer.status).toBe(500);
       const envelope = answer.json();
       expect(envelope).toMatchObject({ type: 'error', error: { type: 'api_error' } });
@@ -116,37 +94,37 @@ describe('upstream error envelopes carry no stack trace or file path', () => {
   });
 
   it.each(bodies)('after the commit point, in the error event: %s', async (_name, text) => {
-    upstream.setHandler((_req, res: ServerResponse) => {
+    bed.upstream.setHandler((_req, res: ServerResponse) => {
       sseHead(res);
       res.write(sseData(textChunk('partial')));
       res.end(sseData({ error: { message: text, code: 500 } }));
     });
-    proxy = await startTestProxy(home.paths, upstream.apiUrl);
-    const frames = await (await openStream(proxy, userRequest('hi', { stream: true }))).rest();
+    await bed.start();
+    const frames = await (await openStream(bed.proxy, userRequest('hi', { stream: true }))).rest();
     const last = frames.at(-1)!;
     expect(last.event).toBe('error');
     expectClean(last.data.error.message);
   });
 
   it('an upstream `event: error` frame with a trace is cleaned too', async () => {
-    upstream.setHandler((_req, res: ServerResponse) => {
+    bed.upstream.setHandler((_req, res: ServerResponse) => {
       sseHead(res);
       res.write(sseData(textChunk('partial')));
       res.end(`event: error\ndata: ${JSON.stringify({ message: PYTHON_TRACE })}\n\n`);
     });
-    proxy = await startTestProxy(home.paths, upstream.apiUrl);
-    const frames = await (await openStream(proxy, userRequest('hi', { stream: true }))).rest();
+    await bed.start();
+    const frames = await (await openStream(bed.proxy, userRequest('hi', { stream: true }))).rest();
     expect(frames.at(-1)!.event).toBe('error');
     expectClean(frames.at(-1)!.data.error.message);
   });
 
   it('the readable part of the upstream message is kept', async () => {
-    upstream.setHandler((_req, res: ServerResponse) => {
+    bed.upstream.setHandler((_req, res: ServerResponse) => {
       res.writeHead(500, { 'content-type': 'text/plain' });
       res.end(PYTHON_TRACE);
     });
-    proxy = await startTestProxy(home.paths, upstream.apiUrl);
-    const answer = await call(proxy, '/v1/messages', userRequest('hi'));
+    await bed.start();
+    const answer = await call(bed.proxy, '/v1/messages', userRequest('hi'));
     expect(answer.json().error.message).toContain('model backend crashed');
   });
 });

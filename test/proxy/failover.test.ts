@@ -1,18 +1,15 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { listAccounts, setAccountPaused, setDefaultAccount } from '../../src/accounts/registry.js';
-import type { CcsPaths } from '../../src/home.js';
 import { createLogger } from '../../src/log.js';
 import type { RefreshResult } from '../../src/proxy/messages.js';
-import type { ProxyHandle, ProxyOptions } from '../../src/proxy/server.js';
+import type { ProxyOptions } from '../../src/proxy/server.js';
 import {
   addAccount,
   call,
   completeJson,
   eventNames,
-  type FakeUpstream,
-  fakeUpstream,
   gate,
   jsonAnswer,
   manualClock,
@@ -20,20 +17,16 @@ import {
   openStream,
   type ReceivedRequest,
   SECRET,
+  setUpProxyWithUpstream,
   sseData,
   sseHead,
-  startTestProxy,
   streamText,
-  tempHome,
   textChunk,
   userRequest,
 } from './helpers.js';
 
 type Behaviour = (req: ReceivedRequest, res: ServerResponse) => void | Promise<void>;
 
-let home: { paths: CcsPaths; cleanup(): Promise<void> };
-let upstream: FakeUpstream;
-let proxy: ProxyHandle | undefined;
 let clock: ReturnType<typeof manualClock>;
 /** Scripted answers per api key, used in order; the last one repeats. */
 let script: Record<string, Behaviour[]>;
@@ -48,35 +41,30 @@ const envelope =
   (_req, res) =>
     jsonAnswer(res, 200, { status: code, msg });
 
-/** Which account served each upstream request, by api key. */
-const served = () => upstream.received.map((r) => r.apiKey);
-
-beforeEach(async () => {
-  home = await tempHome();
+const bed = setUpProxyWithUpstream({
   // Registry order: ann (default, first login), bob, cy.
-  await addAccount(home.paths, 'ann@example.com', 'sk-ann', new Date('2026-01-01T00:00:00Z'));
-  await addAccount(home.paths, 'bob@example.com', 'sk-bob', new Date('2026-01-02T00:00:00Z'));
-  await addAccount(home.paths, 'cy@example.com', 'sk-cy', new Date('2026-01-03T00:00:00Z'));
-  clock = manualClock();
-  script = {};
-  upstream = await fakeUpstream((req, res) => {
+  accounts: [
+    ['ann@example.com', 'sk-ann', new Date('2026-01-01T00:00:00Z')],
+    ['bob@example.com', 'sk-bob', new Date('2026-01-02T00:00:00Z')],
+    ['cy@example.com', 'sk-cy', new Date('2026-01-03T00:00:00Z')],
+  ],
+  upstream: (req, res) => {
     const list = script[req.apiKey ?? ''] ?? [ok];
     const next = list.length > 1 ? list.shift()! : (list[0] ?? ok);
     return next(req, res);
-  });
+  },
+  proxy: false,
 });
 
-afterEach(async () => {
-  await proxy?.close();
-  proxy = undefined;
-  await upstream.close();
-  await home.cleanup();
+beforeEach(() => {
+  clock = manualClock();
+  script = {};
 });
 
-async function start(extra: Partial<ProxyOptions> = {}): Promise<ProxyHandle> {
-  proxy = await startTestProxy(home.paths, upstream.apiUrl, { clock, ...extra });
-  return proxy;
-}
+/** Which account served each upstream request, by api key. */
+const served = () => bed.upstream.received.map((r) => r.apiKey);
+
+const start = (extra: Partial<ProxyOptions> = {}) => bed.start({ clock, ...extra });
 
 describe('account order and strategy', () => {
   it('fill-first uses the default account while it is healthy', async () => {
@@ -87,7 +75,7 @@ describe('account order and strategy', () => {
   });
 
   it('the default account goes first, then the registry order', async () => {
-    await setDefaultAccount(home.paths, 'iflow', 'cy');
+    await setDefaultAccount(bed.paths, 'iflow', 'cy');
     script['sk-cy'] = [status(429, { 'retry-after': '5' })];
     const p = await start();
     await call(p, '/v1/messages', userRequest('hi'));
@@ -102,9 +90,9 @@ describe('account order and strategy', () => {
 
   it('skips paused accounts and notices accounts.json changes', async () => {
     const p = await start();
-    await setAccountPaused(home.paths, 'iflow', 'ann@example.com', true);
+    await setAccountPaused(bed.paths, 'iflow', 'ann@example.com', true);
     await call(p, '/v1/messages', userRequest('hi'));
-    await setAccountPaused(home.paths, 'iflow', 'ann@example.com', false);
+    await setAccountPaused(bed.paths, 'iflow', 'ann@example.com', false);
     await call(p, '/v1/messages', userRequest('hi'));
     expect(served()).toEqual(['sk-bob', 'sk-ann']);
   });
@@ -114,7 +102,7 @@ describe('account order and strategy', () => {
     const p = await start();
     const refused = await call(p, '/v1/messages', userRequest('hi'));
     expect(refused.status).toBe(429);
-    await addAccount(home.paths, 'dee@example.com', 'sk-dee', new Date('2026-01-04T00:00:00Z'));
+    await addAccount(bed.paths, 'dee@example.com', 'sk-dee', new Date('2026-01-04T00:00:00Z'));
     const answer = await call(p, '/v1/messages', userRequest('hi'));
     expect(answer.status).toBe(200);
     expect(served().at(-1)).toBe('sk-dee');
@@ -226,7 +214,7 @@ describe('failover rules', () => {
     await call(p, '/v1/messages', userRequest('hi'));
     expect(served()).toEqual(['sk-ann', 'sk-bob', 'sk-bob']);
     // A new login rewrites ann's token file (here with a new api key).
-    await addAccount(home.paths, 'ann@example.com', 'sk-ann2');
+    await addAccount(bed.paths, 'ann@example.com', 'sk-ann2');
     await call(p, '/v1/messages', userRequest('hi'));
     expect(served().at(-1)).toBe('sk-ann2');
     expect(p.accounts()[0]).toMatchObject({ nickname: 'ann', state: 'ready' });
@@ -241,7 +229,7 @@ describe('failover rules', () => {
   });
 
   it('skips an account whose token file is damaged, and leaves the file alone', async () => {
-    const file = home.paths.tokenFile('iflow', 'ann@example.com');
+    const file = bed.paths.tokenFile('iflow', 'ann@example.com');
     await writeFile(file, '{"not": "a token file"');
     const p = await start();
     expect((await call(p, '/v1/messages', userRequest('hi'))).status).toBe(200);
@@ -426,7 +414,7 @@ describe('one request in flight per account', () => {
     ];
     const p = await start();
     const first = call(p, '/v1/messages', userRequest('one'));
-    await waitFor(() => upstream.received.length === 1);
+    await waitFor(() => bed.upstream.received.length === 1);
     const second = await call(p, '/v1/messages', userRequest('two'));
     expect(second.status).toBe(200);
     release.open();
@@ -435,8 +423,8 @@ describe('one request in flight per account', () => {
   });
 
   it('with one free account, requests queue and never overlap upstream', async () => {
-    await setAccountPaused(home.paths, 'iflow', 'bob@example.com', true);
-    await setAccountPaused(home.paths, 'iflow', 'cy@example.com', true);
+    await setAccountPaused(bed.paths, 'iflow', 'bob@example.com', true);
+    await setAccountPaused(bed.paths, 'iflow', 'cy@example.com', true);
     let inFlight = 0;
     let most = 0;
     const release = gate();
@@ -451,7 +439,7 @@ describe('one request in flight per account', () => {
     ];
     const p = await start();
     const answers = [1, 2, 3].map((n) => call(p, '/v1/messages', userRequest(`n${n}`)));
-    await waitFor(() => upstream.received.length === 1);
+    await waitFor(() => bed.upstream.received.length === 1);
     expect(p.accounts()[0]).toMatchObject({ state: 'busy', inFlight: 1, queued: 2 });
     release.open();
     for (const answer of await Promise.all(answers)) expect(answer.status).toBe(200);
@@ -462,8 +450,8 @@ describe('one request in flight per account', () => {
 
 describe('the bounded queue', () => {
   it('past 32 waiting requests per account the proxy answers 529 overloaded_error', async () => {
-    await setAccountPaused(home.paths, 'iflow', 'bob@example.com', true);
-    await setAccountPaused(home.paths, 'iflow', 'cy@example.com', true);
+    await setAccountPaused(bed.paths, 'iflow', 'bob@example.com', true);
+    await setAccountPaused(bed.paths, 'iflow', 'cy@example.com', true);
     const release = gate();
     script['sk-ann'] = [
       async (_req, res) => {
@@ -473,7 +461,7 @@ describe('the bounded queue', () => {
     ];
     const p = await start();
     const first = call(p, '/v1/messages', userRequest('first'));
-    await waitFor(() => upstream.received.length === 1);
+    await waitFor(() => bed.upstream.received.length === 1);
     const queued = Array.from({ length: 32 }, (_, n) =>
       call(p, '/v1/messages', userRequest(`q${n}`)),
     );
@@ -485,7 +473,7 @@ describe('the bounded queue', () => {
 
     release.open();
     for (const answer of await Promise.all([first, ...queued])) expect(answer.status).toBe(200);
-    expect(upstream.received).toHaveLength(33);
+    expect(bed.upstream.received).toHaveLength(33);
   });
 });
 
@@ -493,16 +481,15 @@ describe('lastUsedAt', () => {
   it('records when an account answered, at most once a minute', async () => {
     const p = await start();
     await call(p, '/v1/messages', userRequest('hi'));
-    await p.close();
-    proxy = undefined;
-    const [ann] = await listAccounts(home.paths, 'iflow');
+    await bed.stop();
+    const [ann] = await listAccounts(bed.paths, 'iflow');
     expect(ann?.lastUsedAt).toBe(new Date(clock.now()).toISOString());
   });
 });
 
 describe('logging', () => {
   it('writes one line per request with nickname and status, and no secret', async () => {
-    const file = `${home.paths.logsDir}/ccs.log`;
+    const file = `${bed.paths.logsDir}/ccs.log`;
     script['sk-ann'] = [status(429, { 'retry-after': '2' })];
     const p = await start({ logger: createLogger({ file, level: 'info' }) });
     const summary = nextSummary(p);

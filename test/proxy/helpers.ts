@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
+import { afterEach, beforeEach } from 'vitest';
 import { recordLogin } from '../../src/accounts/registry.js';
 import type { Clock } from '../../src/clock.js';
 import { type CcsPaths, ccsPaths } from '../../src/home.js';
@@ -183,6 +184,78 @@ export async function startTestProxy(
     filesRecheckMs: 0,
     ...extra,
   });
+}
+
+/** What `setUpProxyWithUpstream` gives a test file; read it inside tests and hooks. */
+export interface ProxyTestBed {
+  readonly paths: CcsPaths;
+  readonly upstream: FakeUpstream;
+  /** The running proxy; throws if none is running. */
+  readonly proxy: ProxyHandle;
+  /** Closes the running proxy, if any, and starts one with `extra` alone. */
+  start(extra?: Partial<ProxyOptions>): Promise<ProxyHandle>;
+  /** Closes the running proxy now rather than after the test. */
+  stop(): Promise<void>;
+}
+
+export interface ProxyTestBedOptions {
+  /** Accounts to add before each test, in order; default: ann with sk-ann. */
+  accounts?: Array<[email: string, apiKey: string, at?: Date]>;
+  upstream?: UpstreamHandler;
+  /** Options of the proxy started before each test; `false`: the tests call start(). */
+  proxy?: Partial<ProxyOptions> | false;
+}
+
+/**
+ * Registers beforeEach/afterEach hooks that give each test a temp home with
+ * accounts, a fake upstream and (unless `proxy: false`) a proxy in front of it,
+ * and close them all after it. Call it at the top of a test file.
+ */
+export function setUpProxyWithUpstream(options: ProxyTestBedOptions = {}): ProxyTestBed {
+  let home: { paths: CcsPaths; cleanup(): Promise<void> } | undefined;
+  let upstream: FakeUpstream | undefined;
+  let proxy: ProxyHandle | undefined;
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`no ${what}: read the test bed inside a test`);
+    return value;
+  };
+  const bed: ProxyTestBed = {
+    get paths() {
+      return ready(home, 'temp home').paths;
+    },
+    get upstream() {
+      return ready(upstream, 'fake upstream');
+    },
+    get proxy() {
+      return ready(proxy, 'proxy running');
+    },
+    async start(extra = {}) {
+      await bed.stop();
+      proxy = await startTestProxy(bed.paths, bed.upstream.apiUrl, extra);
+      return proxy;
+    },
+    async stop() {
+      const running = proxy;
+      proxy = undefined;
+      await running?.close();
+    },
+  };
+  beforeEach(async () => {
+    home = await tempHome();
+    for (const [email, apiKey, at] of options.accounts ?? [['ann@example.com', 'sk-ann']]) {
+      await addAccount(home.paths, email, apiKey, at);
+    }
+    upstream = await fakeUpstream(options.upstream);
+    if (options.proxy !== false) await bed.start(options.proxy);
+  });
+  afterEach(async () => {
+    await bed.stop();
+    await upstream?.close();
+    await home?.cleanup();
+    upstream = undefined;
+    home = undefined;
+  });
+  return bed;
 }
 
 export interface ProxyAnswer {

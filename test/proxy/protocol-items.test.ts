@@ -5,9 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { request } from 'undici';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CcsPaths } from '../../src/home.js';
-import type { ProxyHandle } from '../../src/proxy/server.js';
+import { describe, expect, it } from 'vitest';
 import { IMAGE_TOKENS } from '../../src/proxy/translate/tokens.js';
 import {
   claudeCodeLikeRequest,
@@ -15,68 +13,49 @@ import {
   REFERENCE_TOKENS,
 } from '../translate/token-fixture.js';
 import {
-  addAccount,
   call,
   eventNames,
-  type FakeUpstream,
-  fakeUpstream,
   jsonAnswer,
   openStream,
   SECRET,
   type SseFrame,
+  setUpProxyWithUpstream,
   sseData,
   sseHead,
-  startTestProxy,
-  tempHome,
   userRequest,
 } from './helpers.js';
 
-let home: { paths: CcsPaths; cleanup(): Promise<void> };
-let upstream: FakeUpstream;
-let proxy: ProxyHandle;
-
-beforeEach(async () => {
-  home = await tempHome();
-  await addAccount(home.paths, 'ann@example.com', 'sk-ann');
-  upstream = await fakeUpstream();
-  proxy = await startTestProxy(home.paths, upstream.apiUrl, { pingIntervalMs: 60_000 });
-});
-
-afterEach(async () => {
-  await proxy.close();
-  await upstream.close();
-  await home.cleanup();
-});
+const bed = setUpProxyWithUpstream({ proxy: { pingIntervalMs: 60_000 } });
 
 /** Sends a request through the proxy and returns what reached the upstream. */
 // biome-ignore lint/suspicious/noExplicitAny: the upstream body is checked field by field
 async function sent(body: Record<string, unknown>): Promise<Record<string, any>> {
-  const answer = await call(proxy, '/v1/messages?beta=true', {
+  const answer = await call(bed.proxy, '/v1/messages?beta=true', {
     model: 'qwen3-coder-plus',
     max_tokens: 512,
     ...body,
   });
   expect(answer.status).toBe(200);
-  return upstream.received.at(-1)!.body;
+  return bed.upstream.received.at(-1)!.body;
 }
 
 /** The Anthropic message the proxy answers for an upstream completion `json`. */
 // biome-ignore lint/suspicious/noExplicitAny: the answer is checked field by field
 async function answered(json: unknown, extra: Record<string, unknown> = {}): Promise<any> {
-  upstream.setHandler((_req, res) => jsonAnswer(res, 200, json));
-  const answer = await call(proxy, '/v1/messages', userRequest('go', { ...tools, ...extra }));
+  bed.upstream.setHandler((_req, res) => jsonAnswer(res, 200, json));
+  const answer = await call(bed.proxy, '/v1/messages', userRequest('go', { ...tools, ...extra }));
   expect(answer.status).toBe(200);
   return answer.json();
 }
 
 /** The Anthropic frames (pings left out) the proxy streams for upstream `chunks`. */
 async function streamed(chunks: unknown[], done = true): Promise<SseFrame[]> {
-  upstream.setHandler((_req, res: ServerResponse) => {
+  bed.upstream.setHandler((_req, res: ServerResponse) => {
     sseHead(res);
     for (const chunk of chunks) res.write(sseData(chunk));
     res.end(done ? sseData('[DONE]') : undefined);
   });
-  const stream = await openStream(proxy, userRequest('go', { stream: true, ...tools }));
+  const stream = await openStream(bed.proxy, userRequest('go', { stream: true, ...tools }));
   expect(stream.status).toBe(200);
   const frames = (await stream.rest()).filter((f) => f.event !== 'ping');
   expectGrammar(frames);
@@ -154,7 +133,7 @@ const finish = (reason: string) => delta({}, reason);
 describe('item 3 on the wire', () => {
   it('a request with only Authorization: Bearer (no x-api-key header at all) is accepted', async () => {
     const send = (headers: Record<string, string>) =>
-      request(`${proxy.url}/v1/messages`, {
+      request(`${bed.proxy.url}/v1/messages`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify(userRequest('hi')),
@@ -171,7 +150,7 @@ describe('item 3 on the wire', () => {
     const wrongBearer = await send({ authorization: 'Bearer nope' });
     await wrongBearer.body.text();
     expect(wrongBearer.statusCode).toBe(401);
-    expect(upstream.received).toHaveLength(1);
+    expect(bed.upstream.received).toHaveLength(1);
   });
 });
 
@@ -331,13 +310,13 @@ describe('request translation through the socket', () => {
     });
     expect(body.stop).toEqual(['END']);
     expect(body.stream).toBeUndefined();
-    upstream.setHandler((_req, res) => {
+    bed.upstream.setHandler((_req, res) => {
       sseHead(res);
       res.write(sseData(delta({ content: 'x' }, 'stop')));
       res.end(sseData('[DONE]'));
     });
-    await (await openStream(proxy, userRequest('go', { stream: true }))).rest();
-    const streamedBody = upstream.received.at(-1)!.body;
+    await (await openStream(bed.proxy, userRequest('go', { stream: true }))).rest();
+    const streamedBody = bed.upstream.received.at(-1)!.body;
     expect(streamedBody.stream).toBe(true);
     expect(streamedBody.stream_options).toEqual({ include_usage: true });
   });
@@ -514,11 +493,10 @@ describe('non-streaming answers through the socket', () => {
 
   it('item 34: a 200 with an error body or no choices is an api_error, not an empty message', async () => {
     for (const body of [{ error: { message: 'internal failure' } }, { id: 'x', object: 'chat' }]) {
-      upstream.setHandler((_req, res) => jsonAnswer(res, 200, body));
+      bed.upstream.setHandler((_req, res) => jsonAnswer(res, 200, body));
       // A fresh proxy each time: the server error cools the only account for 1 min.
-      await proxy.close();
-      proxy = await startTestProxy(home.paths, upstream.apiUrl);
-      const answer = await call(proxy, '/v1/messages', userRequest('go'));
+      await bed.start();
+      const answer = await call(bed.proxy, '/v1/messages', userRequest('go'));
       expect(answer.status).toBeGreaterThanOrEqual(500);
       expect(answer.json()).toMatchObject({ type: 'error', error: { type: 'api_error' } });
       expect(answer.json()).not.toHaveProperty('content');
@@ -640,7 +618,7 @@ describe('streaming answers through the socket', () => {
   });
 
   it('item 59: one start, delta and stop; nothing after message_stop, even if upstream goes on', async () => {
-    upstream.setHandler((_req, res) => {
+    bed.upstream.setHandler((_req, res) => {
       sseHead(res);
       res.write(sseData(delta({ content: 'a' }, 'stop')));
       res.write(sseData({ choices: [], usage: { prompt_tokens: 1, completion_tokens: 1 } }));
@@ -649,7 +627,7 @@ describe('streaming answers through the socket', () => {
       res.write(sseData(delta({ content: 'late' })));
       res.end(sseData(finish('stop')));
     });
-    const stream = await openStream(proxy, userRequest('go', { stream: true }));
+    const stream = await openStream(bed.proxy, userRequest('go', { stream: true }));
     const frames = await stream.rest();
     expectGrammar(frames.filter((f) => f.event !== 'ping'));
     expect(eventNames(frames).at(-1)).toBe('message_stop');
@@ -660,7 +638,7 @@ describe('streaming answers through the socket', () => {
 describe('count_tokens through the socket', () => {
   it('item 60: a Claude-Code-sized request is within ±15 % of the o200k count', async () => {
     const answer = await call(
-      proxy,
+      bed.proxy,
       '/v1/messages/count_tokens?beta=true',
       claudeCodeLikeRequest(),
     );
@@ -669,13 +647,13 @@ describe('count_tokens through the socket', () => {
     expect(input_tokens / REFERENCE_TOKENS).toBeGreaterThan(0.85);
     expect(input_tokens / REFERENCE_TOKENS).toBeLessThan(1.15);
     expect(input_tokens).toBeGreaterThanOrEqual(REFERENCE_TEXT_TOKENS);
-    expect(upstream.received).toHaveLength(0);
+    expect(bed.upstream.received).toHaveLength(0);
   });
 
   it('item 61: an image adds a fixed positive estimate and no error', async () => {
     const count = async (content: unknown) =>
       (
-        await call(proxy, '/v1/messages/count_tokens', {
+        await call(bed.proxy, '/v1/messages/count_tokens', {
           model: 'claude-sonnet-4-5',
           messages: [{ role: 'user', content }],
         })

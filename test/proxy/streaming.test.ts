@@ -1,42 +1,21 @@
 import { request } from 'undici';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CcsPaths } from '../../src/home.js';
-import type { ProxyHandle } from '../../src/proxy/server.js';
+import { describe, expect, it } from 'vitest';
 import {
-  addAccount,
   eventNames,
-  type FakeUpstream,
-  fakeUpstream,
   gate,
   nextSummary,
   openStream,
   SECRET,
   type SseFrame,
+  setUpProxyWithUpstream,
   sseData,
   sseHead,
-  startTestProxy,
   streamText,
-  tempHome,
   textChunk,
   userRequest,
 } from './helpers.js';
 
-let home: { paths: CcsPaths; cleanup(): Promise<void> };
-let upstream: FakeUpstream;
-let proxy: ProxyHandle;
-
-beforeEach(async () => {
-  home = await tempHome();
-  await addAccount(home.paths, 'ann@example.com', 'sk-ann');
-  upstream = await fakeUpstream();
-  proxy = await startTestProxy(home.paths, upstream.apiUrl, { pingIntervalMs: 40 });
-});
-
-afterEach(async () => {
-  await proxy.close();
-  await upstream.close();
-  await home.cleanup();
-});
+const bed = setUpProxyWithUpstream({ proxy: { pingIntervalMs: 40 } });
 
 const streamRequest = (text = 'hi', extra: Record<string, unknown> = {}) =>
   userRequest(text, { stream: true, ...extra });
@@ -77,8 +56,8 @@ function expectWellFormed(frames: SseFrame[]): void {
 
 describe('streaming through the socket', () => {
   it('item 35: text deltas, one message_delta with usage, message_stop, no [DONE]', async () => {
-    upstream.setHandler((_req, res) => streamText(res, ['Hel', 'lo']));
-    const stream = await openStream(proxy, streamRequest());
+    bed.upstream.setHandler((_req, res) => streamText(res, ['Hel', 'lo']));
+    const stream = await openStream(bed.proxy, streamRequest());
     const frames = await stream.rest();
     expect(stream.status).toBe(200);
     expect(stream.headers['content-type']).toMatch(/^text\/event-stream/);
@@ -100,18 +79,18 @@ describe('streaming through the socket', () => {
     expect(delta.data.usage.output_tokens).toBe(3);
     expectWellFormed(frames);
     expect(frames.every((f) => JSON.stringify(f.data) !== '"[DONE]"')).toBe(true);
-    expect(upstream.received[0]!.body.stream_options).toEqual({ include_usage: true });
+    expect(bed.upstream.received[0]!.body.stream_options).toEqual({ include_usage: true });
   });
 
   it('item 36: headers and message_start go out before the first token arrives', async () => {
     const tokens = gate();
-    upstream.setHandler(async (_req, res) => {
+    bed.upstream.setHandler(async (_req, res) => {
       sseHead(res);
       res.write(sseData({ choices: [{ index: 0, delta: { role: 'assistant' } }] }));
       await tokens.wait;
       streamTextTail(res);
     });
-    const stream = await openStream(proxy, streamRequest('hi', { model: 'claude-opus-5-5' }));
+    const stream = await openStream(bed.proxy, streamRequest('hi', { model: 'claude-opus-5-5' }));
     const start = await stream.until((f) => f.event === 'message_start');
     expect(start.data.message.model).toBe('claude-opus-5-5');
     expect(start.data.message.usage.input_tokens).toBeGreaterThan(0);
@@ -122,21 +101,20 @@ describe('streaming through the socket', () => {
   });
 
   it('item 36: a 2xx upstream that stays silent is committed after commitAfterMs', async () => {
-    await proxy.close();
-    proxy = await startTestProxy(home.paths, upstream.apiUrl, {
+    await bed.start({
       pingIntervalMs: 40,
       commitAfterMs: 30,
     });
     const tokens = gate();
-    upstream.setHandler(async (_req, res) => {
+    bed.upstream.setHandler(async (_req, res) => {
       sseHead(res);
       res.flushHeaders();
       await tokens.wait;
       streamTextTail(res);
     });
-    const stream = await openStream(proxy, streamRequest());
+    const stream = await openStream(bed.proxy, streamRequest());
     await stream.until((f) => f.event === 'message_start');
-    expect(upstream.received).toHaveLength(1);
+    expect(bed.upstream.received).toHaveLength(1);
     tokens.open();
     const frames = await stream.rest();
     expect(eventNames(real(frames)).at(-1)).toBe('message_stop');
@@ -145,13 +123,13 @@ describe('streaming through the socket', () => {
 
   it('item 37: a silent upstream gets pings downstream while it is quiet', async () => {
     const resume = gate();
-    upstream.setHandler(async (_req, res) => {
+    bed.upstream.setHandler(async (_req, res) => {
       sseHead(res);
       res.write(sseData(textChunk('a')));
       await resume.wait;
       streamTextTail(res);
     });
-    const stream = await openStream(proxy, streamRequest());
+    const stream = await openStream(bed.proxy, streamRequest());
     await stream.until((f) => f.event === 'content_block_delta');
     // pingIntervalMs is 40 in this suite: the test waits for the event, not a clock.
     await stream.until((f) => f.event === 'ping');
@@ -162,14 +140,14 @@ describe('streaming through the socket', () => {
   });
 
   it('item 38: reasoning becomes a signed thinking block before the text block', async () => {
-    upstream.setHandler((_req, res) => {
+    bed.upstream.setHandler((_req, res) => {
       sseHead(res);
       res.write(sseData({ choices: [{ index: 0, delta: { reasoning_content: 'a' } }] }));
       res.write(sseData({ choices: [{ index: 0, delta: { reasoning_content: 'b' } }] }));
       res.write(sseData(textChunk('x', 'stop')));
       res.end(sseData('[DONE]'));
     });
-    const frames = real(await (await openStream(proxy, streamRequest())).rest());
+    const frames = real(await (await openStream(bed.proxy, streamRequest())).rest());
     expect(frames[1]!.data).toEqual({
       type: 'content_block_start',
       index: 0,
@@ -188,7 +166,7 @@ describe('streaming through the socket', () => {
   });
 
   it('item 40: tool call fragments become one tool_use block with input_json_delta', async () => {
-    upstream.setHandler((_req, res) => {
+    bed.upstream.setHandler((_req, res) => {
       sseHead(res);
       const call = (fn: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
         sseData({
@@ -200,7 +178,9 @@ describe('streaming through the socket', () => {
       res.write(sseData({ choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] }));
       res.end(sseData('[DONE]'));
     });
-    const frames = real(await (await openStream(proxy, streamRequest('run it', bashTool))).rest());
+    const frames = real(
+      await (await openStream(bed.proxy, streamRequest('run it', bashTool))).rest(),
+    );
     const start = frames.find((f) => f.event === 'content_block_start')!;
     expect(start.data.content_block).toEqual({
       type: 'tool_use',
@@ -216,7 +196,7 @@ describe('streaming through the socket', () => {
   });
 
   it('item 41: arguments that arrive before the id and name land in the named block', async () => {
-    upstream.setHandler((_req, res) => {
+    bed.upstream.setHandler((_req, res) => {
       sseHead(res);
       res.write(
         sseData({
@@ -236,7 +216,7 @@ describe('streaming through the socket', () => {
       res.end(sseData('[DONE]'));
     });
     const tools = { tools: [{ name: 'T', input_schema: { type: 'object', properties: {} } }] };
-    const frames = real(await (await openStream(proxy, streamRequest('go', tools))).rest());
+    const frames = real(await (await openStream(bed.proxy, streamRequest('go', tools))).rest());
     const starts = frames.filter((f) => f.event === 'content_block_start');
     expect(starts).toHaveLength(1);
     expect(starts[0]!.data.content_block).toMatchObject({ type: 'tool_use', id: 'c', name: 'T' });
@@ -245,7 +225,7 @@ describe('streaming through the socket', () => {
   });
 
   it('item 42: interleaved parallel tool calls stay in their own blocks', async () => {
-    upstream.setHandler((_req, res) => {
+    bed.upstream.setHandler((_req, res) => {
       sseHead(res);
       const call = (index: number, part: Record<string, unknown>) =>
         sseData({ choices: [{ index: 0, delta: { tool_calls: [{ index, ...part }] } }] });
@@ -256,7 +236,7 @@ describe('streaming through the socket', () => {
       res.write(sseData({ choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] }));
       res.end(sseData('[DONE]'));
     });
-    const frames = real(await (await openStream(proxy, streamRequest('two', bashTool))).rest());
+    const frames = real(await (await openStream(bed.proxy, streamRequest('two', bashTool))).rest());
     const starts = frames.filter((f) => f.event === 'content_block_start');
     expect(starts.map((f) => f.data.content_block.id)).toEqual(['call_a', 'call_b']);
     expect(JSON.parse(toolInput(frames, starts[0]!.data.index))).toEqual({ command: 'ls' });
@@ -266,7 +246,7 @@ describe('streaming through the socket', () => {
   });
 
   it('item 47: usage in a separate final chunk lands in the single message_delta', async () => {
-    upstream.setHandler((_req, res) => {
+    bed.upstream.setHandler((_req, res) => {
       sseHead(res);
       res.write(sseData(textChunk('ok', 'stop')));
       res.write(
@@ -281,8 +261,8 @@ describe('streaming through the socket', () => {
       );
       res.end(sseData('[DONE]'));
     });
-    const summary = nextSummary(proxy);
-    const frames = real(await (await openStream(proxy, streamRequest())).rest());
+    const summary = nextSummary(bed.proxy);
+    const frames = real(await (await openStream(bed.proxy, streamRequest())).rest());
     const deltas = frames.filter((f) => f.event === 'message_delta');
     expect(deltas).toHaveLength(1);
     expect(deltas[0]!.data.usage).toMatchObject({
@@ -291,21 +271,21 @@ describe('streaming through the socket', () => {
       cache_read_input_tokens: 60,
     });
     expect(await summary).toMatchObject({ status: 200, inputTokens: 100, outputTokens: 5 });
-    expect(proxy.stats()).toMatchObject({ requests: 1, inputTokens: 100, outputTokens: 5 });
+    expect(bed.proxy.stats()).toMatchObject({ requests: 1, inputTokens: 100, outputTokens: 5 });
   });
 
   it('item 48: EOF without [DONE] after finish ends normally', async () => {
-    upstream.setHandler((_req, res) => {
+    bed.upstream.setHandler((_req, res) => {
       sseHead(res);
       res.write(sseData(textChunk('done', 'stop')));
       res.end();
     });
-    const frames = real(await (await openStream(proxy, streamRequest())).rest());
+    const frames = real(await (await openStream(bed.proxy, streamRequest())).rest());
     expect(eventNames(frames).slice(-2)).toEqual(['message_delta', 'message_stop']);
   });
 
   it('item 48: EOF in the middle of tool arguments ends with an error event', async () => {
-    upstream.setHandler((_req, res) => {
+    bed.upstream.setHandler((_req, res) => {
       sseHead(res);
       res.write(
         sseData({
@@ -323,25 +303,25 @@ describe('streaming through the socket', () => {
       );
       res.end();
     });
-    const summary = nextSummary(proxy);
-    const frames = real(await (await openStream(proxy, streamRequest('x', bashTool))).rest());
+    const summary = nextSummary(bed.proxy);
+    const frames = real(await (await openStream(bed.proxy, streamRequest('x', bashTool))).rest());
     const last = frames.at(-1)!;
     expect(last.event).toBe('error');
     expect(['api_error', 'overloaded_error']).toContain(last.data.error.type);
     expect(eventNames(frames)).not.toContain('message_stop');
     expect((await summary).error).toBe(last.data.error.type);
-    expect(proxy.stats().errors).toBe(1);
+    expect(bed.proxy.stats().errors).toBe(1);
   });
 
   it('item 49: an error chunk mid-stream becomes an error event and the stream ends', async () => {
-    upstream.setHandler((_req, res) => {
+    bed.upstream.setHandler((_req, res) => {
       sseHead(res);
       res.write(sseData(textChunk('partial')));
       res.write(sseData({ error: { message: 'rate limited', code: 429 } }));
       // Anything after the error must not reach the client.
       res.end(sseData(textChunk('ignored', 'stop')));
     });
-    const frames = real(await (await openStream(proxy, streamRequest())).rest());
+    const frames = real(await (await openStream(bed.proxy, streamRequest())).rest());
     const last = frames.at(-1)!;
     expect(last.event).toBe('error');
     expect(last.data).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
@@ -350,7 +330,7 @@ describe('streaming through the socket', () => {
   });
 
   it('item 52: UTF-8 characters split across upstream TCP chunks arrive intact', async () => {
-    upstream.setHandler(async (_req, res) => {
+    bed.upstream.setHandler(async (_req, res) => {
       sseHead(res);
       const frame = Buffer.from(sseData(textChunk('北京 🚀 ok', 'stop')), 'utf8');
       const cuts = [frame.indexOf(Buffer.from('北')) + 1, frame.indexOf(Buffer.from('🚀')) + 2];
@@ -361,7 +341,7 @@ describe('streaming through the socket', () => {
       res.write(frame.subarray(cuts[1]));
       res.end(sseData('[DONE]'));
     });
-    const frames = real(await (await openStream(proxy, streamRequest())).rest());
+    const frames = real(await (await openStream(bed.proxy, streamRequest())).rest());
     const text = frames
       .filter((f) => f.event === 'content_block_delta')
       .map((f) => f.data.delta.text)
@@ -373,7 +353,7 @@ describe('streaming through the socket', () => {
   it('item 53: a 5 MB SSE line (huge tool argument) is forwarded intact', async () => {
     const content = 'z'.repeat(5 * 1024 * 1024);
     const args = JSON.stringify({ command: content });
-    upstream.setHandler((_req, res) => {
+    bed.upstream.setHandler((_req, res) => {
       sseHead(res);
       res.write(
         sseData({
@@ -392,13 +372,13 @@ describe('streaming through the socket', () => {
       res.write(sseData({ choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] }));
       res.end(sseData('[DONE]'));
     });
-    const frames = real(await (await openStream(proxy, streamRequest('big', bashTool))).rest());
+    const frames = real(await (await openStream(bed.proxy, streamRequest('big', bashTool))).rest());
     const start = frames.find((f) => f.event === 'content_block_start')!;
     expect(JSON.parse(toolInput(frames, start.data.index)).command).toHaveLength(content.length);
   });
 
   it('item 54: CRLF framing and comments are parsed; comments are not forwarded', async () => {
-    upstream.setHandler((_req, res) => {
+    bed.upstream.setHandler((_req, res) => {
       sseHead(res);
       res.write(': keep-alive\r\n\r\n');
       res.write(`data: ${JSON.stringify(textChunk('crlf'))}\r\n\r\n`);
@@ -406,7 +386,7 @@ describe('streaming through the socket', () => {
       res.write(`data: ${JSON.stringify(textChunk('', 'stop'))}\r\n\r\n`);
       res.end('data: [DONE]\r\n\r\n');
     });
-    const frames = await (await openStream(proxy, streamRequest())).rest();
+    const frames = await (await openStream(bed.proxy, streamRequest())).rest();
     const texts = frames
       .filter((f) => f.event === 'content_block_delta')
       .map((f) => f.data.delta.text);
@@ -417,35 +397,35 @@ describe('streaming through the socket', () => {
 
   it('item 58: a client that goes away aborts the upstream request', async () => {
     const never = gate();
-    upstream.setHandler(async (_req, res) => {
+    bed.upstream.setHandler(async (_req, res) => {
       sseHead(res);
       res.write(sseData(textChunk('first')));
       await never.wait;
     });
-    const aborted = upstream.nextAbort();
-    const stream = await openStream(proxy, streamRequest());
+    const aborted = bed.upstream.nextAbort();
+    const stream = await openStream(bed.proxy, streamRequest());
     await stream.until((f) => f.event === 'content_block_delta');
     stream.abort();
     await aborted;
-    expect(upstream.aborted).toHaveLength(1);
+    expect(bed.upstream.aborted).toHaveLength(1);
     never.open();
   });
 
   it('item 58: a client that goes away before the commit point aborts the upstream too', async () => {
     const never = gate();
-    upstream.setHandler(async () => {
+    bed.upstream.setHandler(async () => {
       await never.wait; // no headers, no bytes: the proxy is still before its commit point
     });
-    const aborted = upstream.nextAbort();
-    const summary = nextSummary(proxy);
+    const aborted = bed.upstream.nextAbort();
+    const summary = nextSummary(bed.proxy);
     const controller = new AbortController();
-    const pending = request(`${proxy.url}/v1/messages?beta=true`, {
+    const pending = request(`${bed.proxy.url}/v1/messages?beta=true`, {
       method: 'POST',
       headers: { 'x-api-key': SECRET, 'content-type': 'application/json' },
       body: JSON.stringify(streamRequest()),
       signal: controller.signal,
     }).catch((error: unknown) => error);
-    while (upstream.received.length === 0) await new Promise((r) => setImmediate(r));
+    while (bed.upstream.received.length === 0) await new Promise((r) => setImmediate(r));
     controller.abort();
     await pending;
     await aborted;
@@ -454,14 +434,14 @@ describe('streaming through the socket', () => {
   });
 
   it('a socket cut after the commit point ends with an error event, never a hang', async () => {
-    upstream.setHandler((_req, res) => {
+    bed.upstream.setHandler((_req, res) => {
       sseHead(res);
       res.write(sseData(textChunk('half')));
       setImmediate(() => res.socket?.destroy());
     });
-    const frames = real(await (await openStream(proxy, streamRequest())).rest());
+    const frames = real(await (await openStream(bed.proxy, streamRequest())).rest());
     expect(frames.at(-1)!.event).toBe('error');
-    expect(upstream.received).toHaveLength(1);
+    expect(bed.upstream.received).toHaveLength(1);
   });
 });
 

@@ -1,43 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CcsPaths } from '../../src/home.js';
-import type { ProxyHandle } from '../../src/proxy/server.js';
-import {
-  addAccount,
-  call,
-  type FakeUpstream,
-  fakeUpstream,
-  jsonAnswer,
-  startTestProxy,
-  tempHome,
-} from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { call, jsonAnswer, setUpProxyWithUpstream } from './helpers.js';
 
-let home: { paths: CcsPaths; cleanup(): Promise<void> };
-let upstream: FakeUpstream;
-let proxy: ProxyHandle;
-
-beforeEach(async () => {
-  home = await tempHome();
-  await addAccount(home.paths, 'ann@example.com', 'sk-ann');
-  upstream = await fakeUpstream();
-  proxy = await startTestProxy(home.paths, upstream.apiUrl);
-});
-
-afterEach(async () => {
-  await proxy.close();
-  await upstream.close();
-  await home.cleanup();
-});
+const bed = setUpProxyWithUpstream();
 
 /** Sends a request through the proxy and returns what reached the upstream. */
 // biome-ignore lint/suspicious/noExplicitAny: the upstream body is checked field by field
 async function sent(body: Record<string, unknown>): Promise<Record<string, any>> {
-  const answer = await call(proxy, '/v1/messages?beta=true', {
+  const answer = await call(bed.proxy, '/v1/messages?beta=true', {
     model: 'qwen3-coder-plus',
     max_tokens: 512,
     ...body,
   });
   expect(answer.status).toBe(200);
-  return upstream.received.at(-1)!.body;
+  return bed.upstream.received.at(-1)!.body;
 }
 
 describe('request translation through the socket', () => {
@@ -108,7 +83,7 @@ describe('request translation through the socket', () => {
   it('item 17: an 80-character tool name is shortened upstream and restored in the answer', async () => {
     const longName = `mcp__server__${'very_long_tool_name_'.repeat(4)}`.slice(0, 80);
     expect(longName).toHaveLength(80);
-    upstream.setHandler((req, res) => {
+    bed.upstream.setHandler((req, res) => {
       const tool = (req.body.tools as Array<{ function: { name: string } }>)[0]!;
       jsonAnswer(res, 200, {
         choices: [
@@ -131,13 +106,13 @@ describe('request translation through the socket', () => {
         usage: { prompt_tokens: 5, completion_tokens: 5 },
       });
     });
-    const answer = await call(proxy, '/v1/messages', {
+    const answer = await call(bed.proxy, '/v1/messages', {
       model: 'qwen3-coder-plus',
       max_tokens: 100,
       messages: [{ role: 'user', content: 'use it' }],
       tools: [{ name: longName, input_schema: { type: 'object', properties: {} } }],
     });
-    const tools = upstream.received[0]!.body.tools as Array<{ function: { name: string } }>;
+    const tools = bed.upstream.received[0]!.body.tools as Array<{ function: { name: string } }>;
     const upstreamName = tools[0]!.function.name;
     expect(upstreamName.length).toBeLessThanOrEqual(64);
     expect(upstreamName).toMatch(/^[a-zA-Z0-9_-]+$/);
@@ -156,14 +131,14 @@ describe('request translation through the socket', () => {
   });
 
   it('item 27: a non-streaming completion becomes an Anthropic message', async () => {
-    upstream.setHandler((_req, res) =>
+    bed.upstream.setHandler((_req, res) =>
       jsonAnswer(res, 200, {
         id: 'x1',
         choices: [{ message: { content: 'Hi' }, finish_reason: 'stop' }],
         usage: { prompt_tokens: 10, completion_tokens: 2 },
       }),
     );
-    const answer = await call(proxy, '/v1/messages', {
+    const answer = await call(bed.proxy, '/v1/messages', {
       model: 'claude-sonnet-4-5',
       max_tokens: 100,
       messages: [{ role: 'user', content: 'hello' }],
