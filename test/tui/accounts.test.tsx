@@ -1,15 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AccountsScreen } from '../../screens/AccountsScreen.js';
 import { setDefaultAccount } from '../../src/accounts/registry.js';
-import type { CcsPaths } from '../../src/home.js';
 import {
   ARROW_DOWN,
   ARROW_UP,
   BACKSPACE,
   ENTER,
   ESC,
-  failOnReactWarnings,
   fakeSession,
   makeServices,
   markNeedsLogin,
@@ -17,23 +15,16 @@ import {
   renderSized,
   renderWith,
   seedAccount,
-  tempHome,
+  setUpTuiTest,
   waitForFrame,
 } from './helpers.js';
 
-failOnReactWarnings();
-
-let paths: CcsPaths;
-let cleanup: () => Promise<void>;
-beforeEach(async () => {
-  ({ paths, cleanup } = await tempHome());
-  await seedAccount(paths, 'ann@example.com');
-  await seedAccount(paths, 'bob@example.com', 5);
+const bed = setUpTuiTest({
+  accounts: [['ann@example.com'], ['bob@example.com', 5]],
 });
-afterEach(() => cleanup());
 
 async function registry() {
-  const file = JSON.parse(await readFile(paths.accountsFile, 'utf8'));
+  const file = JSON.parse(await readFile(bed.paths.accountsFile, 'utf8'));
   return file.providers.iflow as {
     default: string;
     accounts: Record<string, { nickname: string; paused: boolean }>;
@@ -42,7 +33,7 @@ async function registry() {
 
 function setup() {
   const session = fakeSession();
-  const services = makeServices(paths, { session });
+  const services = makeServices(bed.paths, { session });
   const onLogin = vi.fn();
   const onLoginAgain = vi.fn();
   const onBack = vi.fn();
@@ -162,7 +153,7 @@ describe('AccountsScreen', () => {
   it('shows changes another ccs process makes to accounts.json', async () => {
     const { app } = setup();
     await waitForFrame(app, (f) => /\[default\] ann/.test(f));
-    await setDefaultAccount(paths, 'iflow', 'bob');
+    await setDefaultAccount(bed.paths, 'iflow', 'bob');
     await waitForFrame(app, (f) => /\[default\] bob/.test(f));
     app.unmount();
   });
@@ -189,7 +180,7 @@ describe('AccountsScreen', () => {
   });
 
   it('logs in again with l only the selected account, and only when it needs login', async () => {
-    await markNeedsLogin(paths, 'bob@example.com');
+    await markNeedsLogin(bed.paths, 'bob@example.com');
     const { app, onLogin, onLoginAgain } = setup();
     // ann is fine: l is neither offered nor acted on.
     const ann = await waitForFrame(app, (f) => /▶ \[default\] ann +ok/.test(f));
@@ -211,9 +202,9 @@ describe('AccountsScreen', () => {
   });
 
   it('scrolls a list longer than a 60×20 terminal, keeping the cursor in view', async () => {
-    for (let i = 1; i <= 20; i++) await seedAccount(paths, `user${i}@example.com`);
+    for (let i = 1; i <= 20; i++) await seedAccount(bed.paths, `user${i}@example.com`);
     const view = renderSized(
-      makeServices(paths),
+      makeServices(bed.paths),
       <AccountsScreen
         provider={PROVIDER}
         active
@@ -236,8 +227,7 @@ describe('AccountsScreen', () => {
   });
 
   it('offers only a and back while there is no account', async () => {
-    await cleanup();
-    ({ paths, cleanup } = await tempHome());
+    await bed.emptyHome();
     const { app } = setup();
     const frame = await waitForFrame(app, 'No accounts yet: press a to log in.');
     expect(frame).toContain('a add');

@@ -1,15 +1,13 @@
 import { render } from 'ink-testing-library';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { LoginRequest } from '../../hooks/services.js';
 import { App } from '../../screens/App.js';
 import { HomeScreen } from '../../screens/HomeScreen.js';
 import { initialNav, type Outcome } from '../../screens/navigation.js';
-import type { CcsPaths } from '../../src/home.js';
 import {
   CTRL_C,
   ENTER,
   ESC,
-  failOnReactWarnings,
   fakeSession,
   KEYED,
   makeServices,
@@ -17,23 +15,16 @@ import {
   PROVIDER,
   renderSized,
   seedAccount,
-  tempHome,
+  setUpTuiTest,
   waitForFrame,
 } from './helpers.js';
 
-failOnReactWarnings();
-
-let paths: CcsPaths;
-let cleanup: () => Promise<void>;
-beforeEach(async () => {
-  ({ paths, cleanup } = await tempHome());
-});
-afterEach(() => cleanup());
+const bed = setUpTuiTest();
 
 function app(route = initialNav({ screen: 'home' })) {
   const outcomes: Outcome[] = [];
   const session = fakeSession();
-  const services = makeServices(paths, { session });
+  const services = makeServices(bed.paths, { session });
   const instance = render(
     <App services={services} initial={route} onOutcome={(o) => outcomes.push(o)} />,
   );
@@ -42,7 +33,7 @@ function app(route = initialNav({ screen: 'home' })) {
 
 describe('App', () => {
   it('opens on home with the provider, its notice, endpoint, model and accounts', async () => {
-    await seedAccount(paths, 'ann@example.com');
+    await seedAccount(bed.paths, 'ann@example.com');
     const { instance } = app();
     const frame = await waitForFrame(instance, (f) => /★ ann +ok +ann@example\.com/.test(f));
     expect(frame).toContain('iFlow');
@@ -93,7 +84,7 @@ describe('App', () => {
   });
 
   it('lays the key list out at 60×20 without splitting a key from what it does', async () => {
-    const services = makeServices(paths);
+    const services = makeServices(bed.paths);
     const view = renderSized(
       services,
       <App services={services} initial={initialNav({ screen: 'home' })} onOutcome={() => {}} />,
@@ -113,7 +104,7 @@ describe('App', () => {
   });
 
   it('gives ? to a text field that has focus', async () => {
-    await seedAccount(paths, 'ann@example.com');
+    await seedAccount(bed.paths, 'ann@example.com');
     const { instance } = app(initialNav({ screen: 'accounts', providerId: 'iflow' }));
     await waitForFrame(instance, 'ann');
     instance.stdin.write('r');
@@ -128,14 +119,14 @@ describe('App', () => {
   });
 
   it('returns from a login in the account picker to it, naming the new account', async () => {
-    await seedAccount(paths, 'ann@example.com');
+    await seedAccount(bed.paths, 'ann@example.com');
     let approve = () => {};
     const approved = new Promise<void>((resolve) => {
       approve = resolve;
     });
     // The account is stored as a real login stores it, once the test approves.
-    const login = () => approved.then(() => seedAccount(paths, 'bob@example.com'));
-    const services = makeServices(paths, { login });
+    const login = () => approved.then(() => seedAccount(bed.paths, 'bob@example.com'));
+    const services = makeServices(bed.paths, { login });
     const instance = render(
       <App services={services} initial={initialNav({ screen: 'home' })} onOutcome={() => {}} />,
     );
@@ -161,9 +152,9 @@ describe('App', () => {
   });
 
   it('logs the selected account in again with l, repairing it under its own nickname', async () => {
-    await seedAccount(paths, 'ann@example.com');
-    await seedAccount(paths, 'work@company.com');
-    await markNeedsLogin(paths, 'work@company.com');
+    await seedAccount(bed.paths, 'ann@example.com');
+    await seedAccount(bed.paths, 'work@company.com');
+    await markNeedsLogin(bed.paths, 'work@company.com');
     let approve = () => {};
     const approved = new Promise<void>((resolve) => {
       approve = resolve;
@@ -172,9 +163,9 @@ describe('App', () => {
     // The user approves as work, stored as a real login stores it.
     const login = (request: LoginRequest) => {
       requests.push(request);
-      return approved.then(() => seedAccount(paths, 'work@company.com'));
+      return approved.then(() => seedAccount(bed.paths, 'work@company.com'));
     };
-    const services = makeServices(paths, { login });
+    const services = makeServices(bed.paths, { login });
     const instance = render(
       <App services={services} initial={initialNav({ screen: 'home' })} onOutcome={() => {}} />,
     );
@@ -201,7 +192,7 @@ describe('App', () => {
   });
 
   it('returns from an API-key login to home, which says what was saved', async () => {
-    const services = makeServices(paths, { loadProviders: async () => [KEYED] });
+    const services = makeServices(bed.paths, { loadProviders: async () => [KEYED] });
     const instance = render(
       <App services={services} initial={initialNav({ screen: 'home' })} onOutcome={() => {}} />,
     );
@@ -232,7 +223,7 @@ describe('App', () => {
   });
 
   it('asks to launch from the launch screen once the session is up', async () => {
-    await seedAccount(paths, 'ann@example.com');
+    await seedAccount(bed.paths, 'ann@example.com');
     const { instance, outcomes, session } = app();
     await waitForFrame(instance, (f) => /ann +ok +ann@example\.com/.test(f));
     instance.stdin.write(ENTER);
@@ -259,7 +250,7 @@ describe('HomeScreen layout', () => {
   );
 
   it('fits 60×20 with the key bar on the last row it uses, and re-lays out on resize', async () => {
-    const view = renderSized(makeServices(paths), home, 60, 20);
+    const view = renderSized(makeServices(bed.paths), home, 60, 20);
     let frame = await waitForFrame(view, 'No accounts yet');
     let lines = frame.split('\n');
     expect(lines).toHaveLength(19);

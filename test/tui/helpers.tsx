@@ -5,7 +5,7 @@ import path from 'node:path';
 import { render as inkRender } from 'ink';
 import { render } from 'ink-testing-library';
 import type { ReactElement } from 'react';
-import { afterEach, vi } from 'vitest';
+import { afterEach, beforeEach, vi } from 'vitest';
 import type {
   AccountNotice,
   LoginRequest,
@@ -209,6 +209,46 @@ export function failOnReactWarnings(): void {
     const warnings = calls.filter((line) => /act\(|Warning:/.test(line));
     if (warnings.length > 0) throw new Error(`React warned:\n${warnings.join('\n')}`);
   });
+}
+
+/** What `setUpTuiTest` gives a test file; read it inside tests and hooks. */
+export interface TuiTestBed {
+  /** This test's temp ccs home. */
+  readonly paths: CcsPaths;
+  /** Swaps this test's home for a new, empty one (no seeded accounts). */
+  emptyHome(): Promise<void>;
+}
+
+/**
+ * Registers the hooks a screen test file needs: a failure when React warned,
+ * and a fresh temp home before each test (with `accounts` seeded, as
+ * [email, hours valid]) that is removed after it.
+ */
+export function setUpTuiTest(
+  options: { accounts?: Array<[email: string, hours?: number]> } = {},
+): TuiTestBed {
+  failOnReactWarnings();
+  let home: { paths: CcsPaths; cleanup: () => Promise<void> } | undefined;
+  beforeEach(async () => {
+    home = await tempHome();
+    for (const [email, hours] of options.accounts ?? []) {
+      await seedAccount(home.paths, email, hours);
+    }
+  });
+  afterEach(async () => {
+    await home?.cleanup();
+    home = undefined;
+  });
+  return {
+    get paths() {
+      if (!home) throw new Error('no temp home: read the test bed inside a test');
+      return home.paths;
+    },
+    async emptyHome() {
+      await home?.cleanup();
+      home = await tempHome();
+    },
+  };
 }
 
 /** A terminal of a chosen size that can be resized, for layout tests. */

@@ -1,17 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ListedProvider } from '../../hooks/services.js';
 import { App } from '../../screens/App.js';
 import { HomeScreen } from '../../screens/HomeScreen.js';
 import { homeLayout } from '../../screens/home-layout.js';
 import { initialNav } from '../../screens/navigation.js';
-import type { CcsPaths } from '../../src/home.js';
 import { PRESETS } from '../../src/providers/presets.js';
 import {
   ARROW_DOWN,
   configProvider,
   ENTER,
   ESC,
-  failOnReactWarnings,
   KEYED,
   KEYLESS,
   makeServices,
@@ -20,18 +18,11 @@ import {
   renderWith,
   seedAccount,
   seedApiKey,
-  tempHome,
+  setUpTuiTest,
   waitForFrame,
 } from './helpers.js';
 
-failOnReactWarnings();
-
-let paths: CcsPaths;
-let cleanup: () => Promise<void>;
-beforeEach(async () => {
-  ({ paths, cleanup } = await tempHome());
-});
-afterEach(() => cleanup());
+const bed = setUpTuiTest();
 
 const DEEPSEEK: ListedProvider = { ...configProvider('deepseek', PRESETS.deepseek!), preset: true };
 const PROVIDERS: ListedProvider[] = [PROVIDER, KEYED, KEYLESS, DEEPSEEK];
@@ -60,10 +51,10 @@ function home(providers: ListedProvider[] = PROVIDERS) {
 
 describe('HomeScreen with several providers', () => {
   it('shows the selected one as a card and the others, presets marked, one line each', async () => {
-    await seedAccount(paths, 'ann@example.com');
-    await seedApiKey(paths, 'corp', 'sk-corp-0001', 'work');
+    await seedAccount(bed.paths, 'ann@example.com');
+    await seedApiKey(bed.paths, 'corp', 'sk-corp-0001', 'work');
     const { element } = home();
-    const app = renderWith(makeServices(paths), element);
+    const app = renderWith(makeServices(bed.paths), element);
     const frame = await waitForFrame(app, (f) => f.includes('work ok') && f.includes('ann@'));
     // iFlow, selected: its notice, endpoint, model and account.
     expect(frame).toContain('▶ iFlow');
@@ -78,11 +69,11 @@ describe('HomeScreen with several providers', () => {
   });
 
   it("lines the card's accounts up in columns at 60 columns, cutting only the e-mail", async () => {
-    await seedAccount(paths, 'ann@example.com');
-    await seedAccount(paths, 'bob@example.com', 5);
-    await seedAccount(paths, 'christopher.long-address@subsidiary.example.com');
+    await seedAccount(bed.paths, 'ann@example.com');
+    await seedAccount(bed.paths, 'bob@example.com', 5);
+    await seedAccount(bed.paths, 'christopher.long-address@subsidiary.example.com');
     const { element } = home([PROVIDER]);
-    const view = renderSized(makeServices(paths), element, 60, 20);
+    const view = renderSized(makeServices(bed.paths), element, 60, 20);
     const frame = await waitForFrame(view, 'christopher');
     const rows = frame.split('\n').filter((line) => /ann@|bob@|christopher/.test(line));
     expect(rows).toHaveLength(3);
@@ -100,10 +91,10 @@ describe('HomeScreen with several providers', () => {
   });
 
   it('lines the other providers up in columns at 60 columns, cutting only the model', async () => {
-    await seedApiKey(paths, 'corp', 'sk-corp-0001', 'work');
+    await seedApiKey(bed.paths, 'corp', 'sk-corp-0001', 'work');
     const openrouter = { ...configProvider('openrouter', PRESETS.openrouter!), preset: true };
     const { element } = home([PROVIDER, KEYED, KEYLESS, DEEPSEEK, openrouter]);
-    const view = renderSized(makeServices(paths), element, 60, 20);
+    const view = renderSized(makeServices(bed.paths), element, 60, 20);
     const frame = await waitForFrame(view, 'work ok');
     const rows = frame
       .split('\n')
@@ -124,7 +115,7 @@ describe('HomeScreen with several providers', () => {
 
   it('moves the card with j/k and ↓, and every action goes to the selected provider', async () => {
     const { element, calls } = home();
-    const app = renderWith(makeServices(paths), element);
+    const app = renderWith(makeServices(bed.paths), element);
     await waitForFrame(app, '▶ iFlow');
     app.stdin.write('j');
     let frame = await waitForFrame(app, 'No accounts yet: press n to enter an API key.');
@@ -166,7 +157,7 @@ describe('HomeScreen with several providers', () => {
       );
     }
     const { element } = home(many);
-    const app = renderSized(makeServices(paths), element, 60, 20);
+    const app = renderSized(makeServices(bed.paths), element, 60, 20);
     let frame = await waitForFrame(app, '▶ iFlow');
     expect(frame).toContain('↓');
     expect(frame).not.toContain('↑');
@@ -203,7 +194,7 @@ describe('homeLayout', () => {
 
 describe('App home', () => {
   it('keeps the selected provider when coming back from a screen it opened', async () => {
-    const services = makeServices(paths, { loadProviders: async () => PROVIDERS });
+    const services = makeServices(bed.paths, { loadProviders: async () => PROVIDERS });
     const app = renderWith(
       services,
       <App services={services} initial={initialNav({ screen: 'home' })} onOutcome={() => {}} />,

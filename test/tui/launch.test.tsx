@@ -1,35 +1,26 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LaunchScreen } from '../../screens/LaunchScreen.js';
 import { setAccountPaused } from '../../src/accounts/registry.js';
 import { UserError } from '../../src/errors.js';
-import type { CcsPaths } from '../../src/home.js';
 import {
   ENTER,
-  failOnReactWarnings,
   fakeSession,
   makeServices,
   PROVIDER,
   renderSized,
   renderWith,
   seedAccount,
-  tempHome,
+  setUpTuiTest,
   waitForFrame,
 } from './helpers.js';
 
-failOnReactWarnings();
-
-let paths: CcsPaths;
-let cleanup: () => Promise<void>;
-beforeEach(async () => {
-  ({ paths, cleanup } = await tempHome());
-});
-afterEach(() => cleanup());
+const bed = setUpTuiTest();
 
 function setup(session = fakeSession(), summary?: Parameters<typeof LaunchScreen>[0]['summary']) {
   const onLaunch = vi.fn();
   const onLogin = vi.fn();
   const app = renderWith(
-    makeServices(paths, { session }),
+    makeServices(bed.paths, { session }),
     <LaunchScreen
       provider={PROVIDER}
       active
@@ -57,9 +48,9 @@ describe('LaunchScreen', () => {
   });
 
   it('names the account that will serve when the default is paused', async () => {
-    await seedAccount(paths, 'ann@example.com');
-    await seedAccount(paths, 'bob@example.com');
-    await setAccountPaused(paths, 'iflow', 'ann@example.com', true);
+    await seedAccount(bed.paths, 'ann@example.com');
+    await seedAccount(bed.paths, 'bob@example.com');
+    await setAccountPaused(bed.paths, 'iflow', 'ann@example.com', true);
     const { app } = setup();
     const frame = await waitForFrame(app, 'Ready: press Enter');
     expect(frame).toContain('account   bob (bob@example.com); the default, ann, is paused');
@@ -67,7 +58,7 @@ describe('LaunchScreen', () => {
   });
 
   it('shows why the session could not start, and tries again on r', async () => {
-    await seedAccount(paths, 'ann@example.com');
+    await seedAccount(bed.paths, 'ann@example.com');
     const session = fakeSession();
     let attempts = 0;
     session.prepare = async () => {
@@ -92,7 +83,7 @@ describe('LaunchScreen', () => {
   });
 
   it('shows the summary of the last run above what runs next', async () => {
-    await seedAccount(paths, 'ann@example.com');
+    await seedAccount(bed.paths, 'ann@example.com');
     const { app } = setup(fakeSession(), {
       exitCode: 0,
       durationMs: 125_000,
@@ -111,9 +102,9 @@ describe('LaunchScreen', () => {
   });
 
   it('fits the summary and what runs next in 60×20, offering only keys that work', async () => {
-    await seedAccount(paths, 'ann@example.com');
+    await seedAccount(bed.paths, 'ann@example.com');
     const view = renderSized(
-      makeServices(paths, { session: fakeSession() }),
+      makeServices(bed.paths, { session: fakeSession() }),
       <LaunchScreen
         provider={PROVIDER}
         active

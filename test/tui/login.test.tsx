@@ -1,25 +1,23 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LoginRequest } from '../../hooks/services.js';
 import { MASK } from '../../screens/ApiKeyLoginScreen.js';
 import { LoginScreen } from '../../screens/LoginScreen.js';
 import type { Account } from '../../src/accounts/registry.js';
 import { UserError } from '../../src/errors.js';
-import type { CcsPaths } from '../../src/home.js';
 import {
   ENTER,
   ESC,
   effectsFlushed,
-  failOnReactWarnings,
   KEYED,
   makeServices,
   PROVIDER,
   renderSized,
   renderWith,
-  tempHome,
+  setUpTuiTest,
   waitForFrame,
 } from './helpers.js';
 
-failOnReactWarnings();
+const bed = setUpTuiTest();
 
 /** A login whose every step the test decides. */
 function scriptedLogin() {
@@ -56,19 +54,13 @@ const ACCOUNT = {
   isDefault: true,
 } as Account;
 
-let paths: CcsPaths;
-let cleanup: () => Promise<void>;
-beforeEach(async () => {
-  ({ paths, cleanup } = await tempHome());
-});
-afterEach(async () => {
+afterEach(() => {
   vi.useRealTimers();
-  await cleanup();
 });
 
 function setup(overrides: Parameters<typeof makeServices>[1] = {}) {
   const script = scriptedLogin();
-  const services = makeServices(paths, { login: script.login, ...overrides });
+  const services = makeServices(bed.paths, { login: script.login, ...overrides });
   const onDone = vi.fn();
   const onCancel = vi.fn();
   const app = renderWith(
@@ -204,7 +196,7 @@ describe('LoginScreen', () => {
 
   it('names the account being logged in again, and warns when another one approved', async () => {
     const script = scriptedLogin();
-    const services = makeServices(paths, { login: script.login });
+    const services = makeServices(bed.paths, { login: script.login });
     const onDone = vi.fn();
     const again = { accountId: 'work@company.com', nickname: 'work', label: 'work@company.com' };
     const view = renderSized(
@@ -235,7 +227,7 @@ describe('LoginScreen', () => {
   });
 
   it('saves an API key and is done at once, naming the account', async () => {
-    const services = makeServices(paths);
+    const services = makeServices(bed.paths);
     const onDone = vi.fn();
     const app = renderWith(
       services,
@@ -257,7 +249,7 @@ describe('LoginScreen', () => {
 describe('LoginScreen layout', () => {
   async function shown(columns: number, rows: number) {
     const script = scriptedLogin();
-    const services = makeServices(paths, { login: script.login });
+    const services = makeServices(bed.paths, { login: script.login });
     const view = renderSized(
       services,
       <LoginScreen provider={PROVIDER} active onDone={() => {}} onCancel={() => {}} />,
@@ -280,7 +272,7 @@ describe('LoginScreen layout', () => {
   it('keeps the QR code whole beside a status line too long for its column', async () => {
     const script = scriptedLogin();
     const view = renderSized(
-      makeServices(paths, { login: script.login }),
+      makeServices(bed.paths, { login: script.login }),
       <LoginScreen provider={PROVIDER} active onDone={() => {}} onCancel={() => {}} />,
       100,
       30,

@@ -1,9 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import yaml from 'js-yaml';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SettingsScreen } from '../../screens/SettingsScreen.js';
 import { ensureDir } from '../../src/fs/atomic.js';
-import type { CcsPaths } from '../../src/home.js';
 import {
   ARROW_DOWN,
   BACKSPACE,
@@ -11,31 +10,23 @@ import {
   ENTER,
   ESC,
   effectsFlushed,
-  failOnReactWarnings,
   makeServices,
   PROVIDER,
   renderSized,
   renderWith,
-  tempHome,
+  setUpTuiTest,
   waitForFrame,
 } from './helpers.js';
 
-failOnReactWarnings();
+const bed = setUpTuiTest();
 
-let paths: CcsPaths;
-let cleanup: () => Promise<void>;
-beforeEach(async () => {
-  ({ paths, cleanup } = await tempHome());
-});
-afterEach(() => cleanup());
-
-const settingsFile = () => paths.settingsFile('iflow');
+const settingsFile = () => bed.paths.settingsFile('iflow');
 const readEnv = async () => JSON.parse(await readFile(settingsFile(), 'utf8')).env;
 
 function setup() {
   const onBack = vi.fn();
   const app = renderWith(
-    makeServices(paths),
+    makeServices(bed.paths),
     <SettingsScreen provider={PROVIDER} active onBack={onBack} />,
   );
   return { app, onBack };
@@ -153,8 +144,11 @@ describe('SettingsScreen', () => {
   });
 
   it('switches routing and sets the port, keeping config.yaml keys it does not manage', async () => {
-    await ensureDir(paths.cliproxyDir);
-    await writeFile(paths.configFile, 'proxy:\n  port: 9000\n  extra: 1\ncustom:\n  keep: me\n');
+    await ensureDir(bed.paths.cliproxyDir);
+    await writeFile(
+      bed.paths.configFile,
+      'proxy:\n  port: 9000\n  extra: 1\ncustom:\n  keep: me\n',
+    );
     const { app } = setup();
     await waitForFrame(app, 'Proxy port      9000');
     await press(app, ARROW_DOWN, 7);
@@ -174,7 +168,7 @@ describe('SettingsScreen', () => {
     await waitForFrame(app, 'Proxy port      4100');
     await press(app, CTRL_S);
     await waitForFrame(app, 'Saved.');
-    const config = yaml.load(await readFile(paths.configFile, 'utf8'));
+    const config = yaml.load(await readFile(bed.paths.configFile, 'utf8'));
     expect(config).toEqual({
       proxy: { port: 4100, extra: 1 },
       custom: { keep: 'me' },
@@ -226,7 +220,7 @@ describe('SettingsScreen', () => {
       JSON.stringify({ env: { ANTHROPIC_MODEL: 'qwen3-max', LONGVAR: 'x'.repeat(150) } }),
     );
     const view = renderSized(
-      makeServices(paths),
+      makeServices(bed.paths),
       <SettingsScreen provider={PROVIDER} active onBack={() => {}} />,
       60,
       20,
@@ -252,7 +246,7 @@ describe('SettingsScreen', () => {
 
   it('keeps every model on one line at 60 columns, the current one included', async () => {
     const view = renderSized(
-      makeServices(paths),
+      makeServices(bed.paths),
       <SettingsScreen provider={PROVIDER} active onBack={() => {}} />,
       60,
       20,
