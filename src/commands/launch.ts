@@ -1,8 +1,7 @@
 import { listAccounts } from '../accounts/registry.js';
-import { refreshAccount } from '../auth/refresh.js';
 import { readConfig } from '../config/config-file.js';
 import { BugError, UserError } from '../errors.js';
-import { checkAccounts, needsLoginLine } from '../launch/accounts.js';
+import { checkAccountsBeforeStart } from '../launch/accounts.js';
 import { findClaude } from '../launch/claude.js';
 import { createSession, runClaude } from '../launch/session.js';
 import type { ProviderDefinition } from '../providers/types.js';
@@ -99,16 +98,8 @@ async function ensureUsableAccount(
     return;
   }
 
-  const check = await checkAccounts(ctx.paths, provider.id, {
-    now: ctx.clock.now(),
-    refresh: (account) => refreshAccount({ provider, paths: ctx.paths, account, clock: ctx.clock }),
-    logger: ctx.logger,
-  });
-  if (check.usable.length > 0) {
-    const line = needsLoginLine(provider.id, check.needsLogin);
-    if (line) ctx.stderr.write(`${line}\n`);
-    return;
-  }
+  const check = await checkAccountsBeforeStart(ctx, provider);
+  if (check.usable.length > 0) return;
   if (check.needsLogin.length === 0) {
     throw new UserError(
       'all_paused',

@@ -1,8 +1,8 @@
 import { once } from 'node:events';
-import { createRefreshService, type RefreshEvent, refreshAccount } from '../auth/refresh.js';
+import { createRefreshService, type RefreshEvent } from '../auth/refresh.js';
 import { readConfig } from '../config/config-file.js';
 import { UserError } from '../errors.js';
-import { checkAccounts, needsLoginLine } from '../launch/accounts.js';
+import { checkAccountsBeforeStart } from '../launch/accounts.js';
 import { warmProviderModels } from '../launch/models-warmup.js';
 import { loadOrCreateProxyKey } from '../launch/proxy-key.js';
 import { shellQuote } from '../launch/shell.js';
@@ -151,16 +151,8 @@ async function reportReachability(
  */
 async function reportAccounts(ctx: CommandContext, provider: ProviderDefinition): Promise<void> {
   if (provider.auth.kind === 'api-key' && provider.auth.key === 'none') return;
-  const check = await checkAccounts(ctx.paths, provider.id, {
-    now: ctx.clock.now(),
-    refresh: (account) => refreshAccount({ provider, paths: ctx.paths, account, clock: ctx.clock }),
-    logger: ctx.logger,
-  });
-  if (check.usable.length > 0) {
-    const line = needsLoginLine(provider.id, check.needsLogin);
-    if (line) ctx.stderr.write(`${line}\n`);
-    return;
-  }
+  const check = await checkAccountsBeforeStart(ctx, provider);
+  if (check.usable.length > 0) return;
   ctx.stderr.write(
     `ccs: no ${provider.displayName} account can answer yet; ` +
       `run \`ccs ${provider.id} --auth\` in another terminal (no restart needed).\n`,

@@ -1,8 +1,10 @@
 import { type Account, listAccounts } from '../accounts/registry.js';
 import { readTokenFile } from '../accounts/token-store.js';
-import type { RefreshOutcome } from '../auth/refresh.js';
+import { type RefreshOutcome, refreshAccount } from '../auth/refresh.js';
+import type { Clock } from '../clock.js';
 import type { CcsPaths } from '../home.js';
 import type { Logger } from '../log.js';
+import type { ProviderDefinition } from '../providers/types.js';
 
 export interface AccountCheck {
   /** Accounts the proxy can use now. */
@@ -63,4 +65,34 @@ export function needsLoginLine(providerId: string, accounts: readonly Account[])
     `ccs: ${providerId} ${what} a new login (run \`ccs ${providerId} --auth\`); ` +
     'continuing with the others.'
   );
+}
+
+/** What `checkAccountsBeforeStart` needs of a command's context. */
+export interface StartContext {
+  paths: CcsPaths;
+  clock: Clock;
+  logger: Logger;
+  stderr: NodeJS.WritableStream;
+}
+
+/**
+ * The check `ccs <provider>` and `ccs <provider> --proxy` make before they
+ * start: checkAccounts with one refresh for an expired token and, when some
+ * account is usable, the needs-login line for the others on stderr. What to
+ * do when none is usable differs between the two, so it is the caller's.
+ */
+export async function checkAccountsBeforeStart(
+  ctx: StartContext,
+  provider: ProviderDefinition,
+): Promise<AccountCheck> {
+  const check = await checkAccounts(ctx.paths, provider.id, {
+    now: ctx.clock.now(),
+    refresh: (account) => refreshAccount({ provider, paths: ctx.paths, account, clock: ctx.clock }),
+    logger: ctx.logger,
+  });
+  if (check.usable.length > 0) {
+    const line = needsLoginLine(provider.id, check.needsLogin);
+    if (line) ctx.stderr.write(`${line}\n`);
+  }
+  return check;
 }
