@@ -8,13 +8,11 @@ import {
   deviceCodeAuth,
   envelopeFailure,
   type HttpOptions,
-  isTransientStatus,
-  networkReason,
   oauthClient,
   requestOptions,
+  sendOrTransient,
   type TokenSet,
   tokenRequest,
-  withRequestSignal,
 } from './oauth-client.js';
 
 export type { TokenSet } from './oauth-client.js';
@@ -80,26 +78,17 @@ async function attemptDeviceCode(
   const client = oauthClient(provider);
   const parameters: Record<string, string> = auth.scope ? { scope: auth.scope } : {};
 
-  let response: Response;
-  try {
-    response = await withRequestSignal(options, (signal) =>
-      oauth.deviceAuthorizationRequest(
-        as,
-        client,
-        oauth.None(),
-        parameters,
-        requestOptions(auth.deviceAuthorizationEndpoint, options, signal),
-      ),
-    );
-  } catch (error) {
-    const reason = networkReason(error);
-    if (reason) return { type: 'transient', reason };
-    throw error;
-  }
-  if (isTransientStatus(response.status)) {
-    await response.body?.cancel();
-    return { type: 'transient', reason: `HTTP ${response.status}` };
-  }
+  const sent = await sendOrTransient(options, (signal) =>
+    oauth.deviceAuthorizationRequest(
+      as,
+      client,
+      oauth.None(),
+      parameters,
+      requestOptions(auth.deviceAuthorizationEndpoint, options, signal),
+    ),
+  );
+  if (sent.type === 'transient') return sent;
+  const { response } = sent;
   const refusal = auth.successFalseIsError ? await envelopeFailure(response) : undefined;
   if (refusal !== undefined) {
     throw new UserError(

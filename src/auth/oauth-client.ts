@@ -137,6 +137,30 @@ export function isTransientStatus(status: number): boolean {
   return status >= 500 || status === 429 || status === 408;
 }
 
+/**
+ * Sends one request under withRequestSignal. A network failure or a transient
+ * status comes back as `transient` (its body dropped), to be retried; any
+ * other answer as the response to read. A caller's abort still throws.
+ */
+export async function sendOrTransient(
+  options: HttpOptions,
+  send: (signal: AbortSignal) => Promise<Response>,
+): Promise<{ type: 'response'; response: Response } | { type: 'transient'; reason: string }> {
+  let response: Response;
+  try {
+    response = await withRequestSignal(options, send);
+  } catch (error) {
+    const reason = networkReason(error);
+    if (reason) return { type: 'transient', reason };
+    throw error;
+  }
+  if (isTransientStatus(response.status)) {
+    await response.body?.cancel();
+    return { type: 'transient', reason: `HTTP ${response.status}` };
+  }
+  return { type: 'response', response };
+}
+
 /** Reads `{"success": false, "message": …}` without consuming the response. */
 export async function envelopeFailure(response: Response): Promise<string | undefined> {
   if (response.status !== 200) return undefined;
@@ -227,19 +251,9 @@ export async function tokenRequest(
   send: (signal: AbortSignal) => Promise<Response>,
   process: (response: Response) => Promise<oauth.TokenEndpointResponse>,
 ): Promise<TokenAnswer> {
-  let response: Response;
-  try {
-    response = await withRequestSignal(options, send);
-  } catch (error) {
-    const reason = networkReason(error);
-    if (reason) return { type: 'transient', reason };
-    throw error;
-  }
-
-  if (isTransientStatus(response.status)) {
-    await response.body?.cancel();
-    return { type: 'transient', reason: `HTTP ${response.status}` };
-  }
+  const sent = await sendOrTransient(options, send);
+  if (sent.type === 'transient') return sent;
+  let response = sent.response;
   if (deviceCodeAuth(provider).successFalseIsError) {
     const message = await envelopeFailure(response);
     if (message !== undefined) {
