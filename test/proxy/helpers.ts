@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
-import { afterEach, beforeEach } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { recordLogin } from '../../src/accounts/registry.js';
 import type { Clock } from '../../src/clock.js';
 import { type CcsPaths, ccsPaths } from '../../src/home.js';
@@ -289,6 +289,24 @@ export async function call(
     text,
     json: () => JSON.parse(text),
   };
+}
+
+/**
+ * Sends a non-streaming request with `body` through the bed's proxy, expects a
+ * 200, and returns the body that reached the upstream.
+ */
+export async function sentUpstream(
+  bed: ProxyTestBed,
+  body: Record<string, unknown>,
+  // biome-ignore lint/suspicious/noExplicitAny: the upstream body is checked field by field
+): Promise<Record<string, any>> {
+  const answer = await call(bed.proxy, '/v1/messages?beta=true', {
+    model: 'qwen3-coder-plus',
+    max_tokens: 512,
+    ...body,
+  });
+  expect(answer.status).toBe(200);
+  return bed.upstream.received.at(-1)!.body;
 }
 
 export interface SseFrame {

@@ -19,6 +19,7 @@ import {
   openStream,
   SECRET,
   type SseFrame,
+  sentUpstream,
   setUpProxyWithUpstream,
   sseData,
   sseHead,
@@ -27,17 +28,7 @@ import {
 
 const bed = setUpProxyWithUpstream({ proxy: { pingIntervalMs: 60_000 } });
 
-/** Sends a request through the proxy and returns what reached the upstream. */
-// biome-ignore lint/suspicious/noExplicitAny: the upstream body is checked field by field
-async function sent(body: Record<string, unknown>): Promise<Record<string, any>> {
-  const answer = await call(bed.proxy, '/v1/messages?beta=true', {
-    model: 'qwen3-coder-plus',
-    max_tokens: 512,
-    ...body,
-  });
-  expect(answer.status).toBe(200);
-  return bed.upstream.received.at(-1)!.body;
-}
+const sent = (body: Record<string, unknown>) => sentUpstream(bed, body);
 
 /** The Anthropic message the proxy answers for an upstream completion `json`. */
 // biome-ignore lint/suspicious/noExplicitAny: the answer is checked field by field

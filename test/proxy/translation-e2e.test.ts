@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { call, jsonAnswer, setUpProxyWithUpstream } from './helpers.js';
+import { call, jsonAnswer, sentUpstream, setUpProxyWithUpstream } from './helpers.js';
 
 const bed = setUpProxyWithUpstream();
 
-/** Sends a request through the proxy and returns what reached the upstream. */
-// biome-ignore lint/suspicious/noExplicitAny: the upstream body is checked field by field
-async function sent(body: Record<string, unknown>): Promise<Record<string, any>> {
-  const answer = await call(bed.proxy, '/v1/messages?beta=true', {
-    model: 'qwen3-coder-plus',
-    max_tokens: 512,
-    ...body,
-  });
-  expect(answer.status).toBe(200);
-  return bed.upstream.received.at(-1)!.body;
-}
+const sent = (body: Record<string, unknown>) => sentUpstream(bed, body);
 
 describe('request translation through the socket', () => {
   it('item 8: a system string becomes the leading system message', async () => {
