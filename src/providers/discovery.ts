@@ -78,9 +78,44 @@ async function readMetadata(
   );
 }
 
+/** Metadata read with the real fetch, per issuer: refreshes and launch checks reuse it. */
+const remembered = new Map<string, { at: number; metadata: oauth.AuthorizationServer }>();
+/** Metadata rarely changes; a long session still reads it again now and then. */
+const REMEMBER_MS = 60 * 60_000;
+
+async function metadataFor(
+  provider: ProviderDefinition,
+  auth: DeviceCodeAuth & { issuer: string },
+  options: DiscoveryOptions,
+): Promise<oauth.AuthorizationServer> {
+  // An injected fetch (tests) may answer differently each time: never cached.
+  if (options.fetch) return readMetadata(provider, auth, options);
+  const known = remembered.get(auth.issuer);
+  if (known && Date.now() - known.at < REMEMBER_MS) return known.metadata;
+  const metadata = await readMetadata(provider, auth, options);
+  remembered.set(auth.issuer, { at: Date.now(), metadata });
+  return metadata;
+}
+
+/**
+ * Scopes to ask for when the definition names none: of `openid email
+ * offline_access`, those the server says it supports. Without them an OIDC
+ * server gives no e-mail to name the account by and no refresh token, and
+ * asking for one it does not support would be refused (invalid_scope).
+ */
+const DEFAULT_SCOPES = ['openid', 'email', 'offline_access'];
+
+function defaultScope(metadata: oauth.AuthorizationServer): string | undefined {
+  const supported = metadata.scopes_supported;
+  if (!Array.isArray(supported)) return undefined;
+  const scopes = DEFAULT_SCOPES.filter((scope) => supported.includes(scope));
+  return scopes.length > 0 ? scopes.join(' ') : undefined;
+}
+
 /**
  * Fills the device-code endpoints of a provider defined by its `issuer`
- * from the issuer's metadata. Explicit endpoints win.
+ * from the issuer's metadata. Explicit endpoints win; so does an explicit
+ * `scope`, else the scope comes from what the metadata supports.
  */
 export async function discoverEndpoints(
   provider: ProviderDefinition,
@@ -88,9 +123,10 @@ export async function discoverEndpoints(
 ): Promise<ProviderDefinition> {
   const auth = provider.auth;
   if (auth.kind !== 'device-code' || !auth.issuer) return provider;
-  if (auth.deviceAuthorizationEndpoint && auth.tokenEndpoint && auth.userInfo) return provider;
+  const complete = auth.deviceAuthorizationEndpoint && auth.tokenEndpoint && auth.userInfo;
+  if (complete && auth.scope !== undefined) return provider;
 
-  const metadata = await readMetadata(provider, { ...auth, issuer: auth.issuer }, options);
+  const metadata = await metadataFor(provider, { ...auth, issuer: auth.issuer }, options);
   const deviceEndpoint = auth.deviceAuthorizationEndpoint || metadata.device_authorization_endpoint;
   const tokenEndpoint = auth.tokenEndpoint || metadata.token_endpoint;
   if (!deviceEndpoint || !tokenEndpoint) {
@@ -109,8 +145,10 @@ export async function discoverEndpoints(
       `Set providers.${provider.id}.userinfo_endpoint, or use credential: access_token.`,
     );
   }
+  const scope = auth.scope ?? defaultScope(metadata);
   const discovered: DeviceCodeAuth = {
     ...auth,
+    ...(scope ? { scope } : {}),
     deviceAuthorizationEndpoint: deviceEndpoint,
     tokenEndpoint,
     ...(userInfoUrl ? { userInfo: auth.userInfo ?? { url: userInfoUrl, style: 'bearer' } } : {}),

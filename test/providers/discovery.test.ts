@@ -40,6 +40,13 @@ describe('discoverEndpoints', () => {
     });
   });
 
+  it('asks for the default scopes the server supports when none is configured', async () => {
+    const provider = await discoverEndpoints(gateway(oidc.issuer, { scope: undefined }));
+    expect(provider.auth).toMatchObject({ scope: 'openid email offline_access' });
+    const chosen = await discoverEndpoints(gateway(oidc.issuer, { scope: 'openid' }));
+    expect(chosen.auth).toMatchObject({ scope: 'openid' });
+  });
+
   it('says which issuer could not be read and what to check', async () => {
     const error = await discoverEndpoints(gateway('http://127.0.0.1:9/none')).catch((e) => e);
     expect(error).toBeInstanceOf(UserError);
@@ -54,14 +61,16 @@ describe('discoverEndpoints', () => {
  * path to the JSON answered there, anything else is a 404.
  */
 async function metadataServer(documents: (base: string) => Record<string, unknown>) {
+  const requests: string[] = [];
   const server = http.createServer((req, res) => {
+    requests.push(req.url ?? '');
     const body = documents(base)[req.url ?? ''];
     res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body ?? { error: 'not_found' }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { base, close: () => new Promise((resolve) => server.close(resolve)) };
+  return { base, requests, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
 describe('discoverEndpoints without OpenID Connect', () => {
@@ -120,6 +129,28 @@ describe('discoverEndpoints without OpenID Connect', () => {
       expect(error.message).toContain(`${server.base}/tenant/a/.well-known/openid-configuration`);
       expect(error.message).toContain('"issuer" property does not match');
       expect(error.nextStep).toContain('trailing slash');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('reads the metadata once for the refreshes and launches that follow', async () => {
+    const server = await metadataServer((base) => ({
+      '/.well-known/openid-configuration': {
+        issuer: base,
+        device_authorization_endpoint: `${base}/device`,
+        token_endpoint: `${base}/token`,
+        userinfo_endpoint: `${base}/me`,
+        scopes_supported: ['openid', 'profile'],
+      },
+    }));
+    try {
+      const first = await discoverEndpoints(gateway(server.base, { scope: undefined }));
+      const again = await discoverEndpoints(gateway(server.base, { scope: undefined }));
+      expect(again.auth).toEqual(first.auth);
+      // Only what the server supports is asked for.
+      expect(first.auth).toMatchObject({ scope: 'openid' });
+      expect(server.requests).toEqual(['/.well-known/openid-configuration']);
     } finally {
       await server.close();
     }
