@@ -1,5 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import { UserError } from '../errors.js';
+import { httpUrl } from './endpoint-url.js';
 import type { DeviceCodeAuth, ProviderDefinition } from './types.js';
 
 export interface DiscoveryOptions {
@@ -143,6 +144,18 @@ export async function discoverEndpoints(
       `${auth.issuer} publishes no userinfo_endpoint, which credential: ` +
         `userinfo:${auth.credential.field} needs.`,
       `Set providers.${provider.id}.userinfo_endpoint, or use credential: access_token.`,
+    );
+  }
+  for (const [key, url] of [
+    ['device_authorization_endpoint', deviceEndpoint],
+    ['token_endpoint', tokenEndpoint],
+    ['userinfo_endpoint', userInfoUrl],
+  ] as const) {
+    if (url === undefined || httpUrl.safeParse(url).success) continue;
+    throw new UserError(
+      'discovery_failed',
+      `${auth.issuer}'s metadata gives ${key} ${JSON.stringify(url)}, not an http(s) URL.`,
+      `Set providers.${provider.id}.${key} in config.yaml to the right address.`,
     );
   }
   const scope = auth.scope ?? defaultScope(metadata);

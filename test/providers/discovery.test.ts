@@ -156,6 +156,24 @@ describe('discoverEndpoints without OpenID Connect', () => {
     }
   });
 
+  it('refuses a discovered endpoint that is not an http(s) URL, naming the key', async () => {
+    const server = await metadataServer((base) => ({
+      '/.well-known/openid-configuration': {
+        issuer: base,
+        device_authorization_endpoint: `${base}/device`,
+        token_endpoint: 'ldap://directory.example/token',
+      },
+    }));
+    try {
+      const error = await discoverEndpoints(gateway(server.base)).catch((e) => e);
+      expect(error).toBeInstanceOf(UserError);
+      expect(error.message).toContain('token_endpoint "ldap://directory.example/token"');
+      expect(error.nextStep).toContain('providers.gateway.token_endpoint');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('refuses credential: userinfo:<field> when no user-info endpoint exists', async () => {
     const server = await metadataServer((base) => ({
       '/.well-known/oauth-authorization-server': {
