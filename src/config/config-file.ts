@@ -6,6 +6,7 @@ import { writeFileAtomic } from '../fs/atomic.js';
 import { describeIssue } from '../fs/json-file.js';
 import { withFileLock } from '../fs/lock.js';
 import { httpUrl } from '../providers/endpoint-url.js';
+import { editYaml } from './yaml-edit.js';
 
 export const DEFAULT_PROXY_PORT = 8317;
 
@@ -60,13 +61,21 @@ function toConfig(document: ConfigDocument): CcsConfig {
 }
 
 async function readDocument(file: string): Promise<ConfigDocument> {
+  return (await readText(file)).document;
+}
+
+async function readText(file: string): Promise<{ text: string; document: ConfigDocument }> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { text: '', document: {} };
     throw error;
   }
+  return { text, document: parseDocumentText(file, text) };
+}
+
+function parseDocumentText(file: string, text: string): ConfigDocument {
   let raw: unknown;
   try {
     raw = yaml.load(text, { filename: file });
@@ -86,8 +95,8 @@ export async function readConfig(file: string): Promise<CcsConfig> {
 
 /**
  * Changes the managed keys under a lock and rewrites the file atomically.
- * Every key the mutator does not touch is written back unchanged (comments
- * are not preserved: js-yaml does not keep them).
+ * Only what the mutator changed is rewritten: every other key, and the
+ * user's comments and layout, stay as they were (see editYaml).
  */
 export async function updateConfig(
   file: string,
@@ -97,13 +106,14 @@ export async function updateConfig(
   return withFileLock(
     file,
     async () => {
-      const document = await readDocument(file);
+      const { text, document: before } = await readText(file);
+      const document = structuredClone(before);
       mutate(document);
       const checked = configSchema.safeParse(document);
       if (!checked.success) {
         throw new CorruptFileError(file, `refusing to write ${describeIssue(checked.error)}`);
       }
-      await writeFileAtomic(file, yaml.dump(checked.data, { lineWidth: 100 }), { mode: 0o600 });
+      await writeFileAtomic(file, await editYaml(text, before, checked.data), { mode: 0o600 });
       return toConfig(checked.data);
     },
     wait,

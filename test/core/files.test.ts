@@ -209,6 +209,75 @@ describe('config.yaml', () => {
     expect(config.document.proxy).toMatchObject({ extra: true });
   });
 
+  it("keeps the user's comments and layout; only the changed keys are rewritten", async () => {
+    const file = path.join(dir, 'config.yaml');
+    const before = [
+      '# ccs configuration, kept by hand',
+      'providers:',
+      '  corp: # the company gateway',
+      '    kind: device-code',
+      '    issuer: https://sso.example.com/realms/dev',
+      '    client_id: ccs-cli',
+      '    api_url: https://llm.example.com/v1',
+      '    models: [corp-coder]',
+      'proxy:',
+      '  port: 9000 # IDE settings point here',
+      '',
+    ].join('\n');
+    await writeFile(file, before);
+    await updateConfig(file, (doc) => {
+      doc.proxy = { ...doc.proxy, port: 9100 };
+      doc.routing = { strategy: 'round-robin' };
+    });
+    const after = await readFile(file, 'utf8');
+    // Every comment survives; the yaml library puts one that followed a
+    // collection's key on the line below it.
+    for (const comment of ['# ccs configuration', '# the company gateway', '# IDE settings']) {
+      expect(after).toContain(comment);
+    }
+    expect(after).toContain('  port: 9100 # IDE settings point here\n');
+    expect(after).toContain('    models: [corp-coder]\n');
+    expect(after.endsWith('routing:\n  strategy: round-robin\n')).toBe(true);
+    const config = await readConfig(file);
+    expect(config.proxyPort).toBe(9100);
+    expect(config.providers.corp?.raw).toMatchObject({ client_id: 'ccs-cli' });
+  });
+
+  it('writes a new file, and one that held only comments keeps them', async () => {
+    const file = path.join(dir, 'config.yaml');
+    await updateConfig(file, (doc) => {
+      doc.proxy = { port: 9300 };
+    });
+    expect(await readFile(file, 'utf8')).toBe('proxy:\n  port: 9300\n');
+    await writeFile(file, '# to be filled in\n');
+    await updateConfig(file, (doc) => {
+      doc.proxy = { port: 9400 };
+    });
+    const text = await readFile(file, 'utf8');
+    expect(text).toContain('# to be filled in');
+    expect((await readConfig(file)).proxyPort).toBe(9400);
+  });
+
+  it('deletes a key it removes, and rewrites what only js-yaml reads the same way', async () => {
+    const file = path.join(dir, 'config.yaml');
+    await writeFile(file, '# note\nproxy:\n  port: 9000\nrouting:\n  strategy: round-robin\n');
+    await updateConfig(file, (doc) => {
+      delete doc.routing;
+    });
+    expect(await readFile(file, 'utf8')).toBe('# note\nproxy:\n  port: 9000\n');
+
+    // Merge keys: the two YAML libraries disagree, so the file is dumped
+    // afresh; its content is still right.
+    await writeFile(file, 'base: &b\n  x: 1\ncustom:\n  <<: *b\n  y: 2\n');
+    const read = (await readConfig(file)).document.custom;
+    await updateConfig(file, (doc) => {
+      doc.proxy = { port: 9200 };
+    });
+    const config = await readConfig(file);
+    expect(config.proxyPort).toBe(9200);
+    expect(config.document.custom).toEqual(read);
+  });
+
   it('refuses a bad port naming the file, leaving it as it was', async () => {
     const file = path.join(dir, 'config.yaml');
     await writeFile(file, 'proxy:\n  port: 99999\n');
