@@ -25,7 +25,7 @@ export interface ApiKeyLoginOptions {
  */
 export async function loginWithApiKey(
   options: ApiKeyLoginOptions,
-): Promise<{ account: Account; created: boolean }> {
+): Promise<{ account: Account; created: boolean; addedToConfig: boolean }> {
   const { provider, paths } = options;
   if (provider.auth.kind !== 'api-key' || provider.auth.key === 'none') {
     throw new BugError(`loginWithApiKey: ${provider.id} takes no API key`);
@@ -45,7 +45,7 @@ export async function loginWithApiKey(
     now: new Date(clock.now()),
     signal: options.signal,
   });
-  await adoptPreset(paths, provider.id, { signal: options.signal });
+  const addedToConfig = await adoptPreset(paths, provider.id, { signal: options.signal });
   getLogger().info('api key stored', { provider: provider.id, nickname: result.account.nickname });
-  return result;
+  return { ...result, addedToConfig };
 }

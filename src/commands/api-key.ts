@@ -123,7 +123,7 @@ export async function runApiKeyAuth(
     );
   }
 
-  const { account, created } = await loginWithApiKey({
+  const { account, created, addedToConfig } = await loginWithApiKey({
     provider,
     paths: ctx.paths,
     apiKey,
@@ -134,5 +134,6 @@ export async function runApiKeyAuth(
   ctx.stdout.write(
     `${created ? 'Saved' : 'Updated'} the ${provider.displayName} API key as ${account.nickname}.\n`,
   );
+  if (addedToConfig) ctx.stdout.write(`Added ${provider.id} to ${ctx.paths.configFile}.\n`);
   return 0;
 }

@@ -16,7 +16,7 @@ export async function adoptPreset(
   wait: { signal?: AbortSignal } = {},
 ): Promise<boolean> {
   if (!PRESETS[providerId]) return false;
-  // Checked first: updateConfig rewrites the file, which drops the user's comments.
+  // Checked first: most logins find it there, and need neither the lock nor a write.
   if ((await readConfig(paths.configFile)).providers[providerId] !== undefined) return false;
   let added = false;
   await updateConfig(

@@ -24,7 +24,10 @@ describe('--auth --api-key for API-key providers', () => {
   it('stores the key from standard input as an account, 0600, never echoing it', async () => {
     const saved = await ccs(['deepseek', '--auth', '--api-key'], '\n  sk-live-1234abcd  \n');
     expect(saved).toMatchObject({ code: 0, stderr: '' });
-    expect(saved.stdout).toBe('Saved the DeepSeek API key as key-abcd.\n');
+    // The first login to a preset says it joined config.yaml.
+    expect(saved.stdout).toBe(
+      `Saved the DeepSeek API key as key-abcd.\nAdded deepseek to ${paths.configFile}.\n`,
+    );
     expect(saved.stdout).not.toContain('sk-live');
 
     const [account] = await listAccounts(paths, 'deepseek');
@@ -70,7 +73,7 @@ describe('--auth --api-key for API-key providers', () => {
 
   it('names the account with --nickname, and refuses a second key without --add', async () => {
     const named = await ccs(['deepseek', '--auth', '--nickname', 'team'], 'sk-one');
-    expect(named.stdout).toBe('Saved the DeepSeek API key as team.\n');
+    expect(named.stdout).toMatch(/^Saved the DeepSeek API key as team\.\n/);
     const refused = await ccs(['deepseek', '--auth', '--api-key'], 'sk-two');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('Run `ccs deepseek --auth --add`');
