@@ -94,7 +94,11 @@ async function metadataFor(
   const known = remembered.get(auth.issuer);
   if (known && Date.now() - known.at < REMEMBER_MS) return known.metadata;
   const metadata = await readMetadata(provider, auth, options);
-  remembered.set(auth.issuer, { at: Date.now(), metadata });
+  // Metadata without the device endpoint may come of a second document that
+  // failed for a moment: not worth an hour of refused logins.
+  if (metadata.device_authorization_endpoint) {
+    remembered.set(auth.issuer, { at: Date.now(), metadata });
+  }
   return metadata;
 }
 
@@ -134,7 +138,8 @@ export async function discoverEndpoints(
     throw new UserError(
       'no_device_flow',
       `${auth.issuer} does not offer the device authorization grant.`,
-      `Enable it for client ${auth.clientId}, or set providers.${provider.id}.device_authorization_endpoint.`,
+      `Enable it for client ${auth.clientId}, or set ` +
+        `providers.${provider.id}.device_authorization_endpoint.`,
     );
   }
   const userInfoUrl = auth.userInfo?.url ?? metadata.userinfo_endpoint;
