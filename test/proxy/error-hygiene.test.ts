@@ -118,6 +118,16 @@ describe('upstream error envelopes carry no stack trace or file path', () => {
     expectClean(frames.at(-1)!.data.error.message);
   });
 
+  it('keeps a route the upstream names: it says what is wrong with api_url', async () => {
+    bed.upstream.setHandler((_req, res: ServerResponse) => {
+      res.writeHead(404, { 'content-type': 'text/html' });
+      res.end('<pre>Cannot POST /api/v2/chat/completions</pre>');
+    });
+    await bed.start();
+    const answer = await call(bed.proxy, '/v1/messages', userRequest('hi'));
+    expect(answer.json().error.message).toContain('/api/v2/chat/completions');
+  });
+
   it('the readable part of the upstream message is kept', async () => {
     bed.upstream.setHandler((_req, res: ServerResponse) => {
       res.writeHead(500, { 'content-type': 'text/plain' });

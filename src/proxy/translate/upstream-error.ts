@@ -270,9 +270,22 @@ function clean(text: string): string {
 /** Frames of Node and Java traces ("at f (file:1:2)", "... 12 more"), Python frames. */
 const TRACE_FRAME = /^\s*(?:at\s.+[:(]|\.\.\.\s*\d+\s+more\b|File ".*", line \d+)/;
 
-/** Absolute Unix paths of two or more parts, Windows drive paths, file: URLs. */
-const FILE_PATH =
-  /(^|[\s'"(=[,])(?:(?:\/[\w.@+-]+){2,}\/?|[A-Za-z]:\\[^\s'")]+|file:\/\/[^\s'")]+)/g;
+/**
+ * Paths of the upstream's file system: Unix paths under a system or home
+ * root, or ending in a file with an extension; Windows drive paths; file:
+ * URLs. A route such as `/v1/chat/completions` stays: "Cannot POST /v1/…"
+ * is the one clue that `api_url` is wrong.
+ */
+const FILE_PATH = new RegExp(
+  [
+    `(^|[\\s'"(=[,])(?:`,
+    '\\/(?:etc|home|usr|var|opt|srv|root|tmp|app|Users|data|mnt|private|proc|lib|bin|nix)',
+    '(?:\\/[\\w.@+-]+)+\\/?',
+    '|(?:\\/[\\w.@+-]+)+\\/[\\w@+-]+\\.[A-Za-z]\\w{0,4}\\b',
+    `|[A-Za-z]:\\\\[^\\s'")]+|file:\\/\\/[^\\s'")]+)`,
+  ].join(''),
+  'g',
+);
 
 /**
  * Drops trace lines and keeps the sentence around them: a Python traceback's
