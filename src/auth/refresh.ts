@@ -16,12 +16,13 @@ export {
   refreshDueAt,
 } from './refresh-account.js';
 
-export interface RefreshEvent {
-  type: 'refreshed' | 'needs-login' | 'failed';
-  accountId: string;
-  nickname: string;
-  message?: string;
-}
+/** A change of an account's refresh state; a problem always says what it is. */
+export type RefreshEvent = { accountId: string; nickname: string } & (
+  | { type: 'refreshed' }
+  /** `message`: one sentence with the command that repairs the account. */
+  | { type: 'needs-login'; message: string }
+  | { type: 'failed'; message: string }
+);
 
 export interface RefreshServiceOptions {
   provider: ProviderDefinition;
@@ -73,23 +74,19 @@ export function createRefreshService(options: RefreshServiceOptions): RefreshSer
   let controller: AbortController | undefined;
   let loop: Promise<void> | undefined;
 
-  const emit = (account: Account, type: RefreshEvent['type'], message?: string) => {
+  type Change = { type: 'refreshed' } | { type: 'needs-login' | 'failed'; message: string };
+  const emit = (account: Account, change: Change) => {
     try {
-      options.onEvent?.({
-        type,
-        accountId: account.id,
-        nickname: account.nickname,
-        ...(message ? { message } : {}),
-      });
+      options.onEvent?.({ accountId: account.id, nickname: account.nickname, ...change });
     } catch (error) {
       logger.error('refresh: event listener threw', { error });
     }
   };
 
-  const setState = (account: Account, next: AccountState, message?: string) => {
+  const setState = (account: Account, next: 'failed' | 'needs-login', message: string) => {
     const previous = states.get(account.id) ?? 'ok';
     states.set(account.id, next);
-    if (next !== previous && next !== 'ok') emit(account, next, message);
+    if (next !== previous) emit(account, { type: next, message });
   };
 
   const record = (account: Account, outcome: RefreshOutcome) => {
@@ -98,7 +95,7 @@ export function createRefreshService(options: RefreshServiceOptions): RefreshSer
         failures.delete(account.id);
         retryAt.delete(account.id);
         states.set(account.id, 'ok');
-        emit(account, 'refreshed');
+        emit(account, { type: 'refreshed' });
         return;
       case 'fresh':
         failures.delete(account.id);

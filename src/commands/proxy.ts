@@ -33,12 +33,9 @@ export function refreshEventLine(
     case 'refreshed':
       return '';
     case 'needs-login':
-      return `ccs: ${
-        event.message ??
-        `${account} needs to log in again. Run \`ccs ${provider.id} --auth --add\`.`
-      }`;
+      return `ccs: ${event.message}`;
     case 'failed':
-      return `ccs: could not refresh ${account}${event.message ? `: ${event.message}` : '.'}`;
+      return `ccs: could not refresh ${account}: ${event.message}`;
   }
 }
 
@@ -64,7 +61,7 @@ export async function runProxyCommand(
     paths: ctx.paths,
     clock: ctx.clock,
     onEvent: (event) => {
-      const suffix = event.message ? `: ${event.message}` : '';
+      const suffix = event.type === 'refreshed' ? '' : `: ${event.message}`;
       const line = `${provider.id} account ${event.nickname} ${event.type}${suffix}`;
       ctx.logger.info(`refresh ${line}`, { accountId: event.accountId });
       // Nothing else owns this terminal: a user watching it should know.

@@ -72,7 +72,7 @@ export async function createSession(options: SessionOptions): Promise<Session> {
       const level = event.type === 'refreshed' ? 'info' : 'warn';
       logger[level](`refresh ${event.type}: ${provider.id} account ${event.nickname}`, {
         accountId: event.accountId,
-        ...(event.message ? { message: event.message } : {}),
+        ...(event.type === 'refreshed' ? {} : { message: event.message }),
       });
       emit({ source: 'refresh', event });
     },

@@ -274,6 +274,7 @@ describe('createRefreshService', () => {
     clock.advance(25 * HOUR);
     const event = await needsLogin;
     expect(event).toMatchObject({ type: 'needs-login', nickname: 'ann' });
+    if (event.type !== 'needs-login') throw new Error(`expected needs-login, got ${event.type}`);
     // Once, in plain words, with the way to repair it.
     expect(event.message).toMatch(/^ann needs to log in again \(the refresh was refused/);
     expect(event.message).toContain('Run `ccs iflow --auth --add`');

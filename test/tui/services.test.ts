@@ -147,13 +147,13 @@ describe('toAccountNotice', () => {
     expect(
       toAccountNotice({
         source: 'refresh',
-        event: { type: 'needs-login', accountId: 'a@b.c', nickname: 'a' },
+        event: { type: 'needs-login', accountId: 'a@b.c', nickname: 'a', message: 'm' },
       }),
     ).toEqual({ type: 'needs-login', accountId: 'a@b.c', nickname: 'a' });
     expect(
       toAccountNotice({
         source: 'refresh',
-        event: { type: 'failed', accountId: 'x', nickname: 'x' },
+        event: { type: 'failed', accountId: 'x', nickname: 'x', message: 'm' },
       }),
     ).toBeUndefined();
   });
