@@ -11,9 +11,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * read `text`) to `after`, touching only the nodes that changed, so the
  * user's comments, key order and layout survive an edit by ccs. js-yaml
  * drops comments, so the edit goes through the `yaml` package's document
- * model; where the two parsers do not read `text` alike (an exotic feature
- * such as merge keys), it falls back to a fresh js-yaml dump, which is
- * right in content if not in comments.
+ * model. Where the two parsers do not read `text` alike (merge keys), or
+ * the edit would not read back as `after` (a change through an anchor), it
+ * falls back to a fresh js-yaml dump: right in content if not in comments.
  */
 export async function editYaml(text: string, before: unknown, after: unknown): Promise<string> {
   // Loaded on a write only: reading config.yaml (every command) needs js-yaml alone.
@@ -42,5 +42,10 @@ export async function editYaml(text: string, before: unknown, after: unknown): P
     else document.setIn(path, now);
   };
   apply([], before ?? {}, after);
-  return document.toString({ lineWidth: 100, flowCollectionPadding: false });
+  const edited = document.toString({ lineWidth: 100, flowCollectionPadding: false });
+  // An edit through an anchor changes its aliases too: what is written must
+  // read back as exactly `after`, or the plain dump is written instead.
+  return isDeepStrictEqual(yaml.load(edited), after)
+    ? edited
+    : yaml.dump(after, { lineWidth: 100 });
 }

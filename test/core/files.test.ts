@@ -276,6 +276,15 @@ describe('config.yaml', () => {
     const config = await readConfig(file);
     expect(config.proxyPort).toBe(9200);
     expect(config.document.custom).toEqual(read);
+
+    // An edit through an anchor would change its alias too: dumped afresh instead.
+    await writeFile(file, 'proxy: &p\n  port: 9000\ncustom: *p\n');
+    await updateConfig(file, (doc) => {
+      doc.proxy = { ...doc.proxy, port: 9500 };
+    });
+    const anchored = await readConfig(file);
+    expect(anchored.proxyPort).toBe(9500);
+    expect(anchored.document.custom).toEqual({ port: 9000 });
   });
 
   it('refuses a bad port naming the file, leaving it as it was', async () => {
