@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { endSentence } from '../errors.js';
 import { ProxyHttpError } from './http.js';
 
 /** An account as the pool routes to it. */
@@ -280,8 +281,13 @@ export class AccountPool {
         return `${a.nickname} resets in ${formatWait(until - now)} (${clock} UTC)`;
       })
       .join(', ');
-    const details = [...new Set(sorted.map((a) => this.healthOf(a.id).detail))].filter(Boolean);
-    const why = details.length > 0 ? ` Last error: ${details.join(' ')}` : '';
+    const details = [...new Set(sorted.map((a) => this.healthOf(a.id).detail))]
+      .filter((detail) => detail !== undefined)
+      .map(endSentence);
+    const why =
+      details.length === 0
+        ? ''
+        : ` ${details.length === 1 ? 'Last error' : 'Errors'}: ${details.join(' ')}`;
     return new ProxyHttpError(
       429,
       'rate_limit_error',
