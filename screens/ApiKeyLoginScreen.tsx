@@ -32,7 +32,8 @@ export function ApiKeyLoginScreen(props: Props) {
   const message =
     state.phase === 'saved'
       ? namingAgain(
-          `${state.created ? 'Saved' : 'Updated'} the ${provider.displayName} API key as ${state.account.nickname}.`,
+          `${state.created ? 'Saved' : 'Updated'} the ${provider.displayName} API key ` +
+            `as ${state.account.nickname}.`,
           state.account.id,
           again,
         )

@@ -64,7 +64,8 @@ export function DeviceCodeLoginScreen(props: Props) {
   const successMessage =
     state.phase === 'success'
       ? namingAgain(
-          `Logged in to ${provider.displayName} as ${state.account.nickname} (${identityLabel(state.account)}).`,
+          `Logged in to ${provider.displayName} as ${state.account.nickname} ` +
+            `(${identityLabel(state.account)}).`,
           state.account.id,
           again,
         )

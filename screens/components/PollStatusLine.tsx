@@ -31,6 +31,9 @@ function describe(state: Waiting): string {
     case 'slow_down':
       return `The server asked us to slow down: checking every ${status.intervalSec}s…`;
     case 'retrying':
-      return `Could not reach the server (${status.reason}); retrying in ${Math.ceil(status.inMs / 1000)}s…`;
+      return (
+        `Could not reach the server (${status.reason}); ` +
+        `retrying in ${Math.ceil(status.inMs / 1000)}s…`
+      );
   }
 }

@@ -48,7 +48,8 @@ export async function runAuth(
     if (!ctx.isTTY) {
       throw new UserError(
         'accounts_exist',
-        `${provider.displayName} already has ${existing.length === 1 ? 'an account' : 'accounts'} (${names}).`,
+        `${provider.displayName} already has ` +
+          `${existing.length === 1 ? 'an account' : 'accounts'} (${names}).`,
         `Run \`ccs ${provider.id} --auth --add\` to add another one.`,
       );
     }

@@ -81,7 +81,7 @@ describe('createSession (what the TUI launch screen holds)', () => {
     expect(await refusesConnections(Number(new URL(s.proxyUrl).port))).toBe(true);
   });
 
-  it('runs the refresh loop while it serves: a due account is refreshed, requests still answered', async () => {
+  it('runs the refresh loop while it serves: a due account is refreshed', async () => {
     // Two days old and expiring within the day: due as the session starts.
     const now = Date.now();
     await addAccount(sim, home.paths, 'alice@example.com', {
