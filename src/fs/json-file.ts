@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { CorruptFileError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
+import { findJsonBreak } from './json-syntax.js';
 
 /** Turns zod's first issue into "field `a.b`: expected string". */
 export function describeIssue(error: z.ZodError): string {
@@ -18,42 +19,18 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
 }
 
 /**
- * Where Node 20's `Unexpected token 'x', ..."<context>"... is not valid JSON`
- * points, found by looking the context up in the text: the message has no
- * position, and its context (up to ten characters each side) must not be shown.
- */
-function unexpectedTokenOffset(message: string, text: string): number | undefined {
-  const match = /^Unexpected token '(.)', (\.\.\.)?"(.*?)"(\.\.\.)? is not valid JSON$/s.exec(
-    message,
-  );
-  if (!match) return undefined;
-  const [, token = '', cut, context = ''] = match;
-  const start = text.indexOf(context);
-  const within = context.indexOf(token, cut ? Math.min(10, context.length - 1) : 0);
-  return start >= 0 && within >= 0 ? start + within : undefined;
-}
-
-/**
  * Says where JSON.parse gave up, in our own words. V8's message can quote a
  * piece of the file (`..."ss_token":at-25zn"...`), and in a token file that
  * piece is a secret that would reach the terminal and the log.
  */
-export function describeJsonSyntax(error: unknown, text: string): string {
-  const message = error instanceof Error ? error.message : '';
+export function describeJsonSyntax(text: string): string {
   if (text.trim() === '') return 'not JSON (the file is empty)';
-  const position = /at position (\d+)/.exec(message);
-  if (position) {
-    const { line, column } = lineColumn(text, Number(position[1]));
-    return `not JSON (a syntax error at line ${line}, column ${column})`;
-  }
-  if (/end of JSON input/i.test(message)) return 'not JSON (it ends in the middle of a value)';
-  const offset = unexpectedTokenOffset(message, text);
-  if (offset !== undefined) {
-    const { line, column } = lineColumn(text, offset);
-    return `not JSON (an unexpected character at line ${line}, column ${column})`;
-  }
-  if (/^Unexpected token/.test(message)) return 'not JSON (an unexpected character)';
-  return 'not JSON (a syntax error)';
+  const broken = findJsonBreak(text);
+  if (!broken) return 'not JSON (a syntax error)';
+  const { line, column } = lineColumn(text, broken.offset);
+  const where = `line ${line}, column ${column}`;
+  if (broken.atEnd) return `not JSON (it ends in the middle of a value, at ${where})`;
+  return `not JSON (an unexpected character at ${where})`;
 }
 
 /**
@@ -75,8 +52,8 @@ export async function readJsonFile<S extends z.ZodType>(
   let raw: unknown;
   try {
     raw = JSON.parse(text);
-  } catch (error) {
-    throw new CorruptFileError(file, describeJsonSyntax(error, text));
+  } catch {
+    throw new CorruptFileError(file, describeJsonSyntax(text));
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new CorruptFileError(file, describeIssue(parsed.error));

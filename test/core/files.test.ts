@@ -91,7 +91,12 @@ describe('readJsonFile', () => {
       ['{\n  "access_token": at-25zngxh9u2wws6qu\n}', /unexpected character at line 2, column 19/],
       ['garbage', /unexpected character at line 1, column 1/],
       ['{\n  "access_token": "at-25zngxh9u2wws6qu" "x"\n}', /at line 2, column 41/],
-      ['{"access_token": "at-25zngxh9u2wws6qu', /at line 1, column 38/],
+      ['{"access_token": "at-25zngxh9u2wws6qu', /ends in the middle .*line 1, column 38/],
+      // V8 quotes these whole, and the token's first look-alike came earlier.
+      ['{"a": a}', /unexpected character at line 1, column 7/],
+      ['{"key":1, "tok": k}', /unexpected character at line 1, column 18/],
+      ['{"garbage": "a\\u00zz"}', /unexpected character at line 1, column 19/],
+      ['{"a": 01}', /unexpected character at line 1, column 8/],
       ['garbage at-25zngxh9u2wws6qu\n', /not JSON/],
       ['  \n', /the file is empty/],
     ];
