@@ -3,7 +3,7 @@ import type { Account } from '../accounts/registry.js';
 import type { TokenFile } from '../accounts/schemas.js';
 import { readTokenFile, updateTokenFile } from '../accounts/token-store.js';
 import { type Clock, systemClock } from '../clock.js';
-import { UserError } from '../errors.js';
+import { CancelledError, UserError } from '../errors.js';
 import type { CcsPaths } from '../home.js';
 import { getLogger } from '../log.js';
 import { discoverEndpoints } from '../providers/discovery.js';
@@ -12,6 +12,7 @@ import { storedTokens } from './login.js';
 import {
   authorizationServer,
   deviceCodeAuth,
+  type HttpOptions,
   oauthClient,
   requestOptions,
   type TokenAnswer,
@@ -34,6 +35,11 @@ export interface RefreshOptions {
   fetch?: typeof fetch;
   /** Refresh even when not due (the proxy after a 401). */
   force?: boolean;
+  /**
+   * Ctrl-C of the command waiting on this refresh: the refresh then throws
+   * CancelledError instead of reporting an outcome.
+   */
+  signal?: AbortSignal;
 }
 
 const HOUR_MS = 3600_000;
@@ -69,18 +75,23 @@ export function refreshDueAt(tokens: Pick<TokenFile, 'expired' | 'last_refresh'>
 /** Errors of the token endpoint that mean this refresh token will never work again. */
 const REFUSALS = new Set(['invalid_grant', 'invalid_token', 'unauthorized_client']);
 
+/** The HTTP options of the requests made while the token file is locked. */
+function lockedHttp(options: RefreshOptions): HttpOptions {
+  return {
+    timeoutMs: LOCKED_REQUEST_TIMEOUT_MS,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+}
+
 function sendRefresh(
   provider: ProviderDefinition,
   refreshToken: string,
-  fetchImpl: typeof fetch | undefined,
+  http: HttpOptions,
 ): Promise<TokenAnswer> {
   const as = authorizationServer(provider);
   const client = oauthClient(provider);
   const endpoint = deviceCodeAuth(provider).tokenEndpoint;
-  const http = {
-    timeoutMs: LOCKED_REQUEST_TIMEOUT_MS,
-    ...(fetchImpl ? { fetch: fetchImpl } : {}),
-  };
   return tokenRequest(
     provider,
     http,
@@ -109,15 +120,15 @@ async function refreshedFile(
   try {
     const info = await fetchUserInfo(provider, answer.tokens.accessToken, {
       attempts: 1,
-      timeoutMs: LOCKED_REQUEST_TIMEOUT_MS,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...lockedHttp(options),
       ...(options.clock ? { clock: options.clock } : {}),
     });
     apiKey = info.credential ?? apiKey;
     phone = info.phone ?? phone;
   } catch (error) {
-    // The new refresh token must be saved whatever happens: the old one is
-    // spent. The old api key stays; a 401 on chat forces another refresh.
+    // The new refresh token must be saved whatever happens, Ctrl-C included:
+    // the old one is spent. The old api key stays; a 401 on chat forces
+    // another refresh.
     getLogger().warn('refresh: user info failed; kept the previous api key', {
       account: options.account.nickname,
       error,
@@ -152,13 +163,13 @@ export async function refreshAccount(options: RefreshOptions): Promise<RefreshOu
     if (!options.force && clock.now() < refreshDueAt(before)) {
       return { type: 'fresh', tokens: before };
     }
-    const provider = await discoverEndpoints(
-      options.provider,
-      options.fetch ? { fetch: options.fetch } : {},
-    );
+    const provider = await discoverEndpoints(options.provider, {
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
 
     let outcome: RefreshOutcome = { type: 'fresh', tokens: before };
-    await updateTokenFile(account.tokenPath, async (current) => {
+    const update = async (current: TokenFile | undefined) => {
       if (!current) {
         outcome = { type: 'needs-login', reason: 'its token file is missing' };
         return undefined;
@@ -173,7 +184,7 @@ export async function refreshAccount(options: RefreshOptions): Promise<RefreshOu
         return undefined;
       }
 
-      const answer = await sendRefresh(provider, current.refresh_token, options.fetch);
+      const answer = await sendRefresh(provider, current.refresh_token, lockedHttp(options));
       if (answer.type === 'tokens') {
         const next = await refreshedFile(provider, current, answer, options, clock.now());
         outcome = { type: 'refreshed', tokens: next };
@@ -190,10 +201,20 @@ export async function refreshAccount(options: RefreshOptions): Promise<RefreshOu
       const reason = answer.type === 'refused' ? answer.message : answer.error;
       outcome = { type: 'needs-login', reason: `the refresh was refused (${reason})` };
       return { ...current, needs_login: true };
-    });
+    };
+    await updateTokenFile(
+      account.tokenPath,
+      update,
+      options.signal ? { signal: options.signal } : {},
+    );
+    // Tokens that arrived before a Ctrl-C are saved above; the command still stops.
+    if (options.signal?.aborted) throw new CancelledError();
     getLogger().info('refresh: done', { account: account.nickname, outcome: outcome.type });
     return outcome;
   } catch (error) {
+    // An abort surfaces as AbortError from discovery or the lock and as
+    // CancelledError from a request; the command expects the latter.
+    if (options.signal?.aborted) throw new CancelledError();
     getLogger().warn('refresh: failed', { account: account.nickname, error });
     return { type: 'failed', error: error instanceof Error ? error : new Error(String(error)) };
   }

@@ -73,6 +73,8 @@ export interface StartContext {
   clock: Clock;
   logger: Logger;
   stderr: NodeJS.WritableStream;
+  /** Ctrl-C: a refresh in flight stops and the check throws CancelledError. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -87,7 +89,14 @@ export async function checkAccountsBeforeStart(
 ): Promise<AccountCheck> {
   const check = await checkAccounts(ctx.paths, provider.id, {
     now: ctx.clock.now(),
-    refresh: (account) => refreshAccount({ provider, paths: ctx.paths, account, clock: ctx.clock }),
+    refresh: (account) =>
+      refreshAccount({
+        provider,
+        paths: ctx.paths,
+        account,
+        clock: ctx.clock,
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+      }),
     logger: ctx.logger,
   });
   if (check.usable.length > 0) {

@@ -1,3 +1,7 @@
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Account } from '../../src/accounts/registry.js';
 import { readTokenFile } from '../../src/accounts/token-store.js';
@@ -11,7 +15,10 @@ import {
   refreshDueAt,
 } from '../../src/auth/refresh.js';
 import { refreshEventLine } from '../../src/commands/proxy.js';
+import { CancelledError } from '../../src/errors.js';
 import type { CcsPaths } from '../../src/home.js';
+import { checkAccountsBeforeStart } from '../../src/launch/accounts.js';
+import { silentLogger } from '../../src/log.js';
 import { iflowProvider } from '../../src/providers/iflow.js';
 import type { ProviderDefinition } from '../../src/providers/types.js';
 import { type Simulator, startSimulator } from '../../src/simulator/server.js';
@@ -180,6 +187,89 @@ describe('refreshAccount', () => {
     ]);
     expect(outcomes.map((o) => o.type).sort()).toEqual(['fresh', 'refreshed']);
     expect(await refreshCalls()).toBe(1);
+  });
+});
+
+/** A token endpoint that takes requests and never answers them. */
+async function stalledTokenEndpoint(): Promise<{ server: Server; url: string; hits: number[] }> {
+  const hits: number[] = [];
+  const server = createServer(() => hits.push(Date.now()));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return { server, url: `http://127.0.0.1:${port}/oauth/token`, hits };
+}
+
+describe('a refresh cancelled by Ctrl-C', () => {
+  let stalled: Awaited<ReturnType<typeof stalledTokenEndpoint>>;
+  let stalledProvider: ProviderDefinition;
+  beforeEach(async () => {
+    stalled = await stalledTokenEndpoint();
+    if (provider.auth.kind !== 'device-code') throw new Error('unreachable');
+    stalledProvider = { ...provider, auth: { ...provider.auth, tokenEndpoint: stalled.url } };
+  });
+  afterEach(async () => {
+    stalled.server.closeAllConnections();
+    stalled.server.close();
+  });
+
+  const abortOnRequest = (controller: AbortController) =>
+    new Promise<void>((resolve) =>
+      stalled.server.once('request', () => {
+        controller.abort();
+        resolve();
+      }),
+    );
+
+  it('stops the token request at once and leaves the token file as it was', async () => {
+    const account = await loginAnn();
+    const before = await readFile(account.tokenPath, 'utf8');
+    const controller = new AbortController();
+    const asked = abortOnRequest(controller);
+    const started = Date.now();
+    const refresh = refreshAccount({
+      provider: stalledProvider,
+      paths,
+      account,
+      clock,
+      force: true,
+      signal: controller.signal,
+    });
+    await asked;
+    await expect(refresh).rejects.toBeInstanceOf(CancelledError);
+    // Well inside the 10 s request timeout.
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(await readFile(account.tokenPath, 'utf8')).toBe(before);
+    expect(stalled.hits).toHaveLength(1);
+  });
+
+  it('ends the pre-start check with CancelledError, taking the command signal', async () => {
+    const account = await loginAnn();
+    const before = await readFile(account.tokenPath, 'utf8');
+    clock.advance(49 * HOUR); // the 48 h token has expired: the check refreshes it
+    const controller = new AbortController();
+    const asked = abortOnRequest(controller);
+    const check = checkAccountsBeforeStart(
+      { paths, clock, logger: silentLogger, stderr: process.stderr, signal: controller.signal },
+      stalledProvider,
+    );
+    await asked;
+    await expect(check).rejects.toBeInstanceOf(CancelledError);
+    expect(await readFile(account.tokenPath, 'utf8')).toBe(before);
+  });
+
+  it('does not start when the signal is already aborted', async () => {
+    const account = await loginAnn();
+    const refresh = refreshAccount({
+      provider: stalledProvider,
+      paths,
+      account,
+      clock,
+      force: true,
+      signal: AbortSignal.abort(),
+    });
+    await expect(refresh).rejects.toBeInstanceOf(CancelledError);
+    expect(stalled.hits).toHaveLength(0);
   });
 });
 
