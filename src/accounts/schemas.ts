@@ -1,3 +1,4 @@
+import path from 'node:path';
 import * as z from 'zod';
 
 const rfc3339 = z.iso.datetime({ offset: true });
@@ -28,7 +29,14 @@ export const accountEntrySchema = z
     email: z.string(),
     phone: z.string().optional(),
     nickname: z.string().regex(NICKNAME_PATTERN, 'nickname must be 1-32 of A-Z a-z 0-9 . _ -'),
-    tokenFile: z.string().min(1),
+    // Resolved inside cliproxy/auth: a path here (`../x`) would send a
+    // login's tokens, and a logout's delete, outside it.
+    tokenFile: z
+      .string()
+      .refine(
+        (name) => path.basename(name) === name && name.endsWith('.json'),
+        'must be a file name ending in .json, with no directory',
+      ),
     createdAt: rfc3339,
     lastUsedAt: rfc3339.nullable(),
     paused: z.boolean(),

@@ -64,6 +64,21 @@ describe('a corrupt accounts.json', () => {
       /field `providers\.iflow\.default`: names account "x"/,
     );
   });
+
+  it('refuses a token file that is not a bare file name in cliproxy/auth', async () => {
+    const { account } = await addAccount(paths, { email: 'work@company.com' });
+    const file = JSON.parse(await readFile(paths.accountsFile, 'utf8'));
+    const id = account.id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    for (const tokenFile of ['../stolen.json', '/tmp/x.json', 'sub/x.json', 'x.txt', '']) {
+      file.providers.iflow.accounts[account.id].tokenFile = tokenFile;
+      await expectRefusal(
+        paths.accountsFile,
+        JSON.stringify(file),
+        ['iflow', '--accounts'],
+        new RegExp(`field \`providers\\.iflow\\.accounts\\.${id}\\.tokenFile\`: must be`),
+      );
+    }
+  });
 });
 
 describe('a corrupt token file', () => {
