@@ -126,7 +126,9 @@ async function resolveAccountId(
 /**
  * Refuses a `--nickname` for a login before any code is requested when
  * another account already has it: finding out after the user approved in
- * the browser would throw that login away.
+ * the browser would throw that login away. An owner that needs login lets
+ * it pass, since `--auth --nickname work` is how `work` is logged in again;
+ * recordLogin still refuses it if a different identity approves.
  */
 export async function assertNicknameFree(
   paths: CcsPaths,
@@ -138,6 +140,8 @@ export async function assertNicknameFree(
   }
   const owner = (await listAccounts(paths, providerId)).find((a) => a.nickname === nickname);
   if (!owner) return;
+  const tokens = await readTokenFile(owner.tokenPath);
+  if (!tokens || tokens.needs_login) return;
   throw new UserError(
     'nickname_taken',
     `The nickname "${nickname}" is already used by the ${providerId} account ` +

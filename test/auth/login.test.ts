@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listAccounts } from '../../src/accounts/registry.js';
-import { readTokenFile } from '../../src/accounts/token-store.js';
+import { readTokenFile, updateTokenFile } from '../../src/accounts/token-store.js';
 import { loginWithDeviceCode } from '../../src/auth/login.js';
 import { UserError } from '../../src/errors.js';
 import type { CcsPaths } from '../../src/home.js';
@@ -107,6 +107,30 @@ describe('loginWithDeviceCode', () => {
     expect((error as UserError).nextStep).toContain('--nickname');
     // Only the first login's code was ever requested.
     expect((await simState(sim)).counters.device_code).toBe(1);
+  });
+
+  it('lets --nickname name an account that needs login, to log it in again', async () => {
+    await login({ email: 'ann@example.com' });
+    const work = await login({ email: 'bob@example.com' }, 'work');
+    await updateTokenFile(work.account.tokenPath, (t) => (t ? { ...t, needs_login: true } : t));
+
+    const again = await login({ email: 'bob@example.com' }, 'work');
+    expect(again.created).toBe(false);
+    expect(again.account).toMatchObject({ id: work.account.id, nickname: 'work' });
+    expect(await readTokenFile(again.account.tokenPath)).toMatchObject({ needs_login: false });
+    expect(await listAccounts(paths, 'iflow')).toHaveLength(2);
+  });
+
+  it('still refuses that nickname when someone else approves the code', async () => {
+    const work = await login({ email: 'bob@example.com' }, 'work');
+    await updateTokenFile(work.account.tokenPath, (t) => (t ? { ...t, needs_login: true } : t));
+    const before = await readFile(work.account.tokenPath, 'utf8');
+
+    const error = await login({ email: 'carol@example.com' }, 'work').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).code).toBe('nickname_taken');
+    expect(await readFile(work.account.tokenPath, 'utf8')).toBe(before);
+    expect((await listAccounts(paths, 'iflow')).map((a) => a.id)).toEqual(['bob@example.com']);
   });
 
   it('tells phone-only accounts apart by api key behind the same mask', async () => {
