@@ -97,7 +97,7 @@ export function requestOptions(endpoint: string, options: HttpOptions, signal: A
  * timeout, clearing the timer either way. The caller's abort becomes a
  * CancelledError; a timeout is left for the caller to classify.
  */
-export async function withRequestSignal<T>(
+async function withRequestSignal<T>(
   options: HttpOptions,
   send: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
@@ -122,7 +122,7 @@ export async function withRequestSignal<T>(
 }
 
 /** A fetch failure (DNS, refused, reset, timeout) described in a few words. */
-export function networkReason(error: unknown): string | undefined {
+function networkReason(error: unknown): string | undefined {
   if (!(error instanceof Error)) return undefined;
   if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'request timed out';
   if (error instanceof TypeError) {
@@ -133,7 +133,7 @@ export function networkReason(error: unknown): string | undefined {
 }
 
 /** Status codes that say "try again later" rather than "no". */
-export function isTransientStatus(status: number): boolean {
+function isTransientStatus(status: number): boolean {
   return status >= 500 || status === 429 || status === 408;
 }
 

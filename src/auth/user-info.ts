@@ -1,14 +1,8 @@
 import { type Clock, systemClock } from '../clock.js';
-import { CancelledError, endSentence, UserError } from '../errors.js';
+import { endSentence, UserError } from '../errors.js';
 import type { ProviderDefinition } from '../providers/types.js';
 import { retryDelayMs, sleepOrCancel } from './backoff.js';
-import {
-  deviceCodeAuth,
-  type HttpOptions,
-  isTransientStatus,
-  networkReason,
-  withRequestSignal,
-} from './oauth-client.js';
+import { deviceCodeAuth, type HttpOptions, sendOrTransient } from './oauth-client.js';
 
 /** Who logged in, and the chat credential when user info carries it. */
 export interface UserInfo {
@@ -79,25 +73,34 @@ export async function fetchUserInfo(
   if (config.style === 'query-access-token') url.searchParams.set('accessToken', accessToken);
   else headers.authorization = `Bearer ${accessToken}`;
   const doFetch = options.fetch ?? fetch;
+  // The body is read inside the request's timeout, and a connection cut while
+  // reading it is a network failure like one cut before the headers.
+  const send = async (signal: AbortSignal): Promise<Response> => {
+    const response = await doFetch(url, { headers, signal });
+    if (!response.ok) return response;
+    const body = await response.arrayBuffer();
+    return new Response(body, { status: response.status, headers: response.headers });
+  };
 
   for (let attempt = 1; ; attempt++) {
-    let reason: string;
-    try {
-      const response = await withRequestSignal(options, (signal) =>
-        doFetch(url, { headers, signal }),
-      );
-      if (response.ok) return readUserInfo(provider, await response.json());
-      await response.body?.cancel();
-      if (!isTransientStatus(response.status)) throw failed(provider, `HTTP ${response.status}`);
-      reason = `HTTP ${response.status}`;
-    } catch (error) {
-      if (error instanceof UserError || error instanceof CancelledError) throw error;
-      if (error instanceof SyntaxError) throw failed(provider, 'the answer is not JSON', error);
-      const network = networkReason(error);
-      if (!network) throw error;
-      reason = network;
-    }
-    if (attempt >= (options.attempts ?? ATTEMPTS)) throw failed(provider, reason);
+    const sent = await sendOrTransient(options, send);
+    if (sent.type === 'response') return readAnswer(provider, sent.response);
+    if (attempt >= (options.attempts ?? ATTEMPTS)) throw failed(provider, sent.reason);
     await sleepOrCancel(clock, retryDelayMs(attempt), options.signal);
   }
+}
+
+/** The user info in an answer that is not worth retrying, or why there is none. */
+async function readAnswer(provider: ProviderDefinition, response: Response): Promise<UserInfo> {
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw failed(provider, `HTTP ${response.status}`);
+  }
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch (error) {
+    throw failed(provider, 'the answer is not JSON', error);
+  }
+  return readUserInfo(provider, body);
 }

@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fetchUserInfo, readUserInfo } from '../../src/auth/user-info.js';
 import { UserError } from '../../src/errors.js';
@@ -7,14 +10,14 @@ import { type Simulator, startSimulator } from '../../src/simulator/server.js';
 import { FakeClock } from './fake-clock.js';
 import { control, simProvider, simState } from './helpers.js';
 
-function oidcProvider(): ProviderDefinition {
+function oidcProvider(userInfoUrl = 'http://127.0.0.1:9/userinfo'): ProviderDefinition {
   const base = iflowProvider('http://127.0.0.1:9');
   if (base.auth.kind !== 'device-code') throw new Error('unreachable');
   return {
     ...base,
     auth: {
       ...base.auth,
-      userInfo: { url: 'http://127.0.0.1:9/userinfo', style: 'bearer' },
+      userInfo: { url: userInfoUrl, style: 'bearer' },
       credential: { from: 'access_token' },
     },
   };
@@ -90,5 +93,31 @@ describe('fetchUserInfo', () => {
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).code).toBe('auth_failed');
     expect((error as UserError).message).toContain('expired');
+  });
+
+  it('retries an answer whose body is cut off after the headers', async () => {
+    let hits = 0;
+    const server = createServer((_request, response) => {
+      hits++;
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '64' });
+      if (hits === 1) {
+        response.write('{"email": "ann@');
+        response.socket?.destroy();
+      } else {
+        response.end(JSON.stringify({ email: 'ann@corp.example' }).padEnd(64));
+      }
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    try {
+      const provider = oidcProvider(`http://127.0.0.1:${port}/userinfo`);
+      const info = await fetchUserInfo(provider, 'at-1', { clock });
+      expect(info).toEqual({ email: 'ann@corp.example' });
+      expect(hits).toBe(2);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
