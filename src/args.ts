@@ -40,6 +40,9 @@ export interface ParseOptions {
   providers?: readonly string[];
 }
 
+/** The first words that ask for help: `ccs help`, `ccs --help`, `ccs -h`. */
+export const HELP_WORDS: ReadonlySet<string> = new Set(['help', '--help', '-h']);
+
 /**
  * Turns `process.argv.slice(2)` into a Command, or throws a UsageError (exit
  * 2) carrying the usage line to print.
@@ -48,12 +51,9 @@ export function parseArgs(argv: readonly string[], options: ParseOptions = {}): 
   const providers = options.providers ?? BUILT_IN_PROVIDER_IDS;
   const [first, ...rest] = argv;
   if (first === undefined) return { kind: 'tui' };
+  if (HELP_WORDS.has(first)) return parseHelp(rest, providers);
 
   switch (first) {
-    case '--help':
-    case '-h':
-    case 'help':
-      return parseHelp(rest, providers);
     case '--version':
     case '-v':
       if (rest.length > 0) throw usage(`${first} takes no arguments (got ${rest[0]}).`);

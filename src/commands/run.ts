@@ -1,4 +1,4 @@
-import { type Command, parseArgs, USAGE } from '../args.js';
+import { type Command, HELP_WORDS, parseArgs, USAGE } from '../args.js';
 import { CcsError, describeError, isAbortError, UsageError, UserError } from '../errors.js';
 import { isUnadoptedPreset, knownProviderIds, resolveProvider } from '../providers/registry.js';
 import type { ProviderDefinition } from '../providers/types.js';
@@ -9,7 +9,6 @@ import { loadDemo, loadTui } from './modules.js';
 
 /** Words that are ccs's own commands, never provider ids (no config read needed). */
 const COMMAND_WORDS = new Set(['help', 'config', 'demo', 'simulator']);
-const HELP_WORDS = new Set(['help', '--help', '-h']);
 
 /**
  * The provider ids `argv` may name. config.yaml is read only when the first

@@ -23,7 +23,7 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
  * piece of the file (`..."ss_token":at-25zn"...`), and in a token file that
  * piece is a secret that would reach the terminal and the log.
  */
-export function describeJsonSyntax(text: string): string {
+function describeJsonSyntax(text: string): string {
   if (text.trim() === '') return 'not JSON (the file is empty)';
   const broken = findJsonBreak(text);
   if (!broken) return 'not JSON (a syntax error)';

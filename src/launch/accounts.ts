@@ -14,7 +14,7 @@ export interface AccountCheck {
   paused: Account[];
 }
 
-export interface CheckAccountsOptions {
+interface CheckAccountsOptions {
   now: number;
   /** Refreshes an account whose access token has already expired. */
   refresh?: (account: Account) => Promise<RefreshOutcome>;
@@ -27,7 +27,7 @@ export interface CheckAccountsOptions {
  * An expired token gets one refresh attempt; a refresh that merely failed
  * (network) leaves the account usable, the proxy tries again later.
  */
-export async function checkAccounts(
+async function checkAccounts(
   paths: CcsPaths,
   providerId: string,
   options: CheckAccountsOptions,
@@ -57,7 +57,7 @@ export async function checkAccounts(
 }
 
 /** The one line printed before claude starts; empty when nothing to say. */
-export function needsLoginLine(providerId: string, accounts: readonly Account[]): string {
+function needsLoginLine(providerId: string, accounts: readonly Account[]): string {
   if (accounts.length === 0) return '';
   const names = accounts.map((account) => account.nickname).join(', ');
   const what = accounts.length === 1 ? `account ${names} needs` : `accounts ${names} need`;
