@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { listAccounts } from '../../src/accounts/registry.js';
 import { runCli } from '../../src/commands/run.js';
 import type { CcsPaths } from '../../src/home.js';
@@ -92,9 +92,9 @@ describe('--auth --api-key for API-key providers', () => {
   it('Ctrl-C ends the wait for a pipe that never closes', async () => {
     const t = testContext(paths);
     const running = runCli(t.ctx, ['deepseek', '--auth', '--api-key']);
-    // Nothing arrives and the pipe stays open, as with `sleep 60 | ccs …`; the
-    // pause lets the command reach its read (the result is the same without it).
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Nothing arrives and the pipe stays open, as with `sleep 60 | ccs …`.
+    // Abort once the command is reading, so the test is of the wait itself.
+    await vi.waitFor(() => expect(t.stdin.listenerCount('data')).toBeGreaterThan(0));
     t.abort();
     expect(await running).toBe(130);
     expect(t.stderr()).toBe('Cancelled.\n');
