@@ -42,6 +42,9 @@ async function isStale(lockFile: string, staleMs: number): Promise<boolean> {
   }
 }
 
+/** A takeover guard lives for a few file operations; older than this, its owner died. */
+const GUARD_STALE_MS = 5000;
+
 /**
  * Removes a stale lock, once. Two waiters may both judge it stale; if each
  * simply deleted it, the slower one would delete the lock the faster one had
@@ -70,9 +73,6 @@ async function takeOver(lockFile: string, staleMs: number): Promise<boolean> {
     await rm(guard, { force: true });
   }
 }
-
-/** A takeover guard lives for a few file operations; older than this, its owner died. */
-const GUARD_STALE_MS = 5000;
 
 /**
  * Runs `fn` while holding an exclusive lock on `target` (a `<target>.lock`
