@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTokenFile } from '../../src/accounts/token-store.js';
-import { loginWithDeviceCode } from '../../src/auth/login.js';
 import { credentialFor, refreshAccount } from '../../src/auth/refresh.js';
 import type { CcsPaths } from '../../src/home.js';
 import { definitionFromEntry } from '../../src/providers/config-providers.js';
 import type { ProviderDefinition } from '../../src/providers/types.js';
-import { approveInBrowser, type OidcServer, startOidcServer } from '../providers/oidc-server.js';
+import { logInThroughPages, type OidcServer, startOidcServer } from '../providers/oidc-server.js';
 import { FakeClock } from './fake-clock.js';
 import { tempHome } from './helpers.js';
 
@@ -41,28 +40,14 @@ afterAll(async () => {
 describe('device-code login against an OpenID Connect server', () => {
   it('logs in through the server pages, then refreshes', async () => {
     const clock = new FakeClock(Date.now());
-    let userCode = '';
-    let codeShown!: () => void;
-    const shown = new Promise<void>((resolve) => {
-      codeShown = resolve;
-    });
-    const login = loginWithDeviceCode({
+    // Approved while the client waits out its first interval, then it polls.
+    const { account, created } = await logInThroughPages({
+      oidc,
       provider,
       paths,
       clock,
-      onEvent: (event) => {
-        if (event.type !== 'code') return;
-        userCode = event.authorization.userCode;
-        codeShown();
-      },
+      login: 'alice',
     });
-    await shown;
-    // Approve while the client waits out its first interval, then let it poll.
-    await approveInBrowser(oidc.issuer, userCode, 'alice');
-    await clock.waitForSleepers();
-    clock.advance(clock.nextWake! - clock.now());
-
-    const { account, created } = await login;
     expect(created).toBe(true);
     expect(account).toMatchObject({ id: 'alice@example.test', nickname: 'alice' });
     const tokens = (await readTokenFile(account.tokenPath))!;

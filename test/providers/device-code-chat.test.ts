@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAccounts } from '../../src/accounts/registry.js';
 import { readTokenFile } from '../../src/accounts/token-store.js';
-import { loginWithDeviceCode } from '../../src/auth/login.js';
 import { refreshAccount } from '../../src/auth/refresh.js';
 import type { CcsPaths } from '../../src/home.js';
 import { definitionFromEntry } from '../../src/providers/config-providers.js';
@@ -16,7 +15,7 @@ import {
   SECRET,
   tempHome,
 } from '../proxy/helpers.js';
-import { approveInBrowser, type OidcServer, startOidcServer } from './oidc-server.js';
+import { logInThroughPages, type OidcServer, startOidcServer } from './oidc-server.js';
 
 /*
  * The device-code kind from end to end, the way a company gateway behind
@@ -60,30 +59,15 @@ afterAll(async () => {
 describe('a device-code provider found through OIDC metadata', () => {
   it('logs in, refreshes, and chats with the access token as Bearer', async () => {
     const clock = new FakeClock(Date.now());
-    let userCode = '';
-    let verificationUri = '';
-    let codeShown!: () => void;
-    const shown = new Promise<void>((resolve) => {
-      codeShown = resolve;
-    });
-    const login = loginWithDeviceCode({
+    const { account, verificationUri } = await logInThroughPages({
+      oidc,
       provider,
       paths,
       clock,
-      onEvent: (event) => {
-        if (event.type !== 'code') return;
-        userCode = event.authorization.userCode;
-        verificationUri = event.authorization.verificationUri;
-        codeShown();
-      },
+      login: 'carol',
     });
-    await shown;
     // The verification page is the server's own, learned from its metadata.
     expect(verificationUri.startsWith(oidc.issuer)).toBe(true);
-    await approveInBrowser(oidc.issuer, userCode, 'carol');
-    await clock.waitForSleepers();
-    clock.advance(clock.nextWake! - clock.now());
-    const { account } = await login;
     expect(account.email).toBe('carol@example.test');
 
     const loggedIn = (await readTokenFile(account.tokenPath))!;

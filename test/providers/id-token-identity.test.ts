@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loginWithDeviceCode } from '../../src/auth/login.js';
 import type { CcsPaths } from '../../src/home.js';
 import { definitionFromEntry } from '../../src/providers/config-providers.js';
 import type { ProviderDefinition } from '../../src/providers/types.js';
 import { FakeClock } from '../auth/fake-clock.js';
 import { tempHome } from '../proxy/helpers.js';
-import { approveInBrowser, type OidcServer, startOidcServer } from './oidc-server.js';
+import { logInThroughPages, type OidcServer, startOidcServer } from './oidc-server.js';
 
 /*
  * A gateway configured by its endpoints alone, without a user-info endpoint,
@@ -42,24 +41,9 @@ function gateway(entry: Record<string, unknown>): ProviderDefinition {
   );
 }
 
-async function logIn(provider: ProviderDefinition, login: string) {
+function logIn(provider: ProviderDefinition, login: string) {
   const clock = new FakeClock(Date.now());
-  let shown!: (userCode: string) => void;
-  const code = new Promise<string>((resolve) => {
-    shown = resolve;
-  });
-  const result = loginWithDeviceCode({
-    provider,
-    paths,
-    clock,
-    onEvent: (event) => {
-      if (event.type === 'code') shown(event.authorization.userCode);
-    },
-  });
-  await approveInBrowser(oidc.issuer, await code, login);
-  await clock.waitForSleepers();
-  clock.advance(clock.nextWake! - clock.now());
-  return (await result).account;
+  return logInThroughPages({ oidc, provider, paths, clock, login }).then((r) => r.account);
 }
 
 describe('the account e-mail from the ID token', () => {

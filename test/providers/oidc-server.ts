@@ -1,6 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
+import { loginWithDeviceCode } from '../../src/auth/login.js';
+import type { CcsPaths } from '../../src/home.js';
+import type { ProviderDefinition } from '../../src/providers/types.js';
+import type { FakeClock } from '../auth/fake-clock.js';
 
 /**
  * A real, certified OAuth 2.0 / OpenID Connect server (oidc-provider) on
@@ -160,4 +164,36 @@ export async function approveInBrowser(
   form = readForm(page);
   page = await request(form.action, form.fields);
   return page;
+}
+
+/**
+ * The whole device-code login against the server, as a person does it: ccs
+ * shows a code, the person approves it on the server's pages while ccs waits
+ * out its first interval, then ccs polls once more and stores the account.
+ */
+export async function logInThroughPages(options: {
+  oidc: OidcServer;
+  provider: ProviderDefinition;
+  paths: CcsPaths;
+  clock: FakeClock;
+  login: string;
+}) {
+  const { oidc, provider, paths, clock } = options;
+  let shown!: (authorization: { userCode: string; verificationUri: string }) => void;
+  const code = new Promise<{ userCode: string; verificationUri: string }>((resolve) => {
+    shown = resolve;
+  });
+  const result = loginWithDeviceCode({
+    provider,
+    paths,
+    clock,
+    onEvent: (event) => {
+      if (event.type === 'code') shown(event.authorization);
+    },
+  });
+  const { userCode, verificationUri } = await code;
+  await approveInBrowser(oidc.issuer, userCode, options.login);
+  await clock.waitForSleepers();
+  clock.advance(clock.nextWake! - clock.now());
+  return { ...(await result), verificationUri };
 }
